@@ -51,7 +51,12 @@ export class SqliteConsumer implements Consumer, GroupMember {
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
-      this.pump();
+      try {
+        this.pump();
+      } catch (error) {
+        // The database is gone or busy beyond its timeout; the poll timer tries again.
+        this.deps.onError(error, undefined);
+      }
     });
   }
 

@@ -351,3 +351,19 @@ describe('SqliteMessageBus on its file', () => {
     expect(received).toEqual([]);
   });
 });
+
+describe('SqliteMessageBus when its database goes away', () => {
+  it('reports the failure instead of crashing the process', async () => {
+    const temp = tempSqliteFile('message-bus-closed-db');
+    const db = openSqliteDatabase(temp.file);
+    const errors: unknown[] = [];
+    const bus = new SqliteMessageBus(db, { pollIntervalMs: 10, onError: (error) => errors.push(error) });
+    await bus.subscribe({ groupId: 'workers', topics: ['jimeng.jobs'], handler: async () => undefined });
+
+    db.close();
+
+    await waitFor(() => errors.length > 0, { timeoutMs: 5000, message: 'the failure to be reported' });
+    await bus.close();
+    temp.remove();
+  });
+});
