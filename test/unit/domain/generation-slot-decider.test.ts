@@ -1,5 +1,5 @@
-import { generationSlotDecider, type StartAttempt } from '../../../src/commands';
-import type { GenerationEvent } from '../../../src/events';
+import { generationSlotDecider, type CompleteGeneration, type StartAttempt } from '../../../src/commands';
+import type { GenerationEvent, GenerationKind, GenerationMode, GenerationParams } from '../../../src/events';
 import { deciderSpec } from './support/given-when-then';
 import {
   at,
@@ -32,7 +32,7 @@ const failed: GenerationEvent = {
 
 describe('generation slot decider', () => {
   describe('request', () => {
-    it.each([
+    it.each<[GenerationKind, GenerationMode, GenerationParams]>([
       ['image', 'text_to_image', {}],
       ['image', 'image_to_image', { images: ['https://x.example/a.png'] }],
       ['video', 'text_to_video', {}],
@@ -42,7 +42,7 @@ describe('generation slot decider', () => {
         'first_last_frame',
         { firstFrameUrl: 'https://x.example/1.png', lastFrameUrl: 'https://x.example/2.png' },
       ],
-    ] as const)('accepts %s mode %s', (kind, mode, params) =>
+    ])('accepts %s mode %s', (kind, mode, params) =>
       spec([])
         .when({ type: 'RequestGeneration', data: requestData({ kind, mode, params }) })
         .then([requested({ kind, mode, params })]),
@@ -182,7 +182,7 @@ describe('generation slot decider', () => {
               at: at(2),
             },
           },
-          { ...started(2, 'a1', 'jp'), data: { ...started(2, 'a1', 'jp').data, at: at(2) } },
+          started(2, 'a1', 'jp', at(2)),
         ]));
 
     it('an account switch is recorded with from → to, and both count as switches', () =>
@@ -208,7 +208,7 @@ describe('generation slot decider', () => {
               at: at(2),
             },
           },
-          { ...started(2, 'a2'), data: { ...started(2, 'a2').data, at: at(2) } },
+          started(2, 'a2', 'hk', at(2)),
         ]));
 
     it('refuses a start while an attempt runs (another worker claimed it)', () =>
@@ -257,11 +257,10 @@ describe('generation slot decider', () => {
   });
 
   describe('complete', () => {
-    const complete = (attempt: number, recordId = 'r1') =>
-      ({
-        type: 'CompleteGeneration',
-        data: { recordId, attempt, urls: ['https://cdn.example/x.png'], durationMs: 1000, at: at(50) },
-      }) as const;
+    const complete = (attempt: number, recordId = 'r1'): CompleteGeneration => ({
+      type: 'CompleteGeneration',
+      data: { recordId, attempt, urls: ['https://cdn.example/x.png'], durationMs: 1000, at: at(50) },
+    });
 
     it('completes the running attempt with its account and site', () =>
       spec([requested(), started(1)])
