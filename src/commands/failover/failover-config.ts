@@ -14,7 +14,7 @@ export interface FailoverConfig {
   strikeMemoryMs: number;
   /** Resubmissions after a timeout that may have been accepted (and billed) upstream. */
   maxTimeoutResubmissions: number;
-  /** Upstream failures one run tolerates before failing the record. */
+  /** Upstream failures one run retries; the next one fails the record. */
   maxUpstreamFailures: number;
 }
 

@@ -284,13 +284,12 @@ describe('failover policy', () => {
     it('retries on another account', () =>
       expect(failover(error('UPSTREAM_FAILED'))).toMatchObject({ type: 'retry', excludeAccount: true }));
 
-    it('is bounded (3 per run by default)', () =>
-      expect(
-        failover(error('UPSTREAM_FAILED'), { job: { failuresByClass: { UPSTREAM_FAILED: 2 } } }),
-      ).toMatchObject({
-        type: 'fail',
-        errorCode: 'UPSTREAM_FAILED',
-      }));
+    it('is bounded: after 3 retried upstream failures, the 4th fails the record', () => {
+      const after = (n: number) =>
+        failover(error('UPSTREAM_FAILED'), { job: { failuresByClass: { UPSTREAM_FAILED: n } } });
+      expect(after(2)).toMatchObject({ type: 'retry' });
+      expect(after(3)).toMatchObject({ type: 'fail', errorCode: 'UPSTREAM_FAILED' });
+    });
   });
 
   describe('budget and deadline', () => {

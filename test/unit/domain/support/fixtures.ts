@@ -57,17 +57,17 @@ export const started = (
   attempt: number,
   accountId = 'a1',
   site: 'hk' | 'jp' | 'sg' | 'cn' | 'us' = 'hk',
-  recordId = 'r1',
+  time = at(attempt),
 ): GenerationEvent => ({
   type: 'GenerationStarted',
   data: {
-    recordId,
+    recordId: 'r1',
     attempt,
     accountId,
     site,
     leaseId: `lease-${attempt}`,
     leaseDeadline: at(600),
-    at: at(attempt),
+    at: time,
   },
 });
 
