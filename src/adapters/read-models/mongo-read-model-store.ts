@@ -1,0 +1,270 @@
+import type { Collection, Db, Document, Filter, Sort } from 'mongodb';
+import {
+  ACCOUNT_SORT_FIELDS,
+  RECORD_SORT_FIELDS,
+  type AccountQuery,
+  type AccountView,
+  type GenerationKind,
+  type GenerationRecordView,
+  type GenerationStatusCode,
+  type Page,
+  type PageRequest,
+  type ProjectionWrite,
+  type ReadModelStore,
+  type RecordQuery,
+} from '../../ports/read-models';
+import { ContentionError, pauseBeforeRetry } from '../mongo/bounded-retry';
+import { isDuplicateKeyError } from '../mongo/duplicate-key';
+import { ensureIndexes, type IndexPlan } from '../mongo/indexes';
+import { positionFromKey, positionKey } from '../mongo/position-key';
+import { checkedAccount, checkedRecord, isAfter } from './checked-write';
+import {
+  checkPageRequest,
+  offsetOf,
+  optionalCode,
+  optionalFlag,
+  optionalText,
+  pageOf,
+  requiredKind,
+  requiredText,
+  sortKeys,
+} from './page-query';
+import { emptyStatusCounts, isGenerationStatusCode } from './status-counts';
+
+export const READ_MODEL_COLLECTIONS = {
+  accounts: 'jimeng_accounts',
+  image: 'jimeng_image_generation_records',
+  video: 'jimeng_video_generation_records',
+  checkpoints: 'projection_checkpoints',
+} as const;
+
+const RECORD_INDEXES: IndexPlan[] = [
+  { key: { createBy: 1, createdAt: 1, _id: 1 } },
+  { key: { createBy: 1, workId: 1, createdAt: 1, _id: 1 } },
+  { key: { projectId: 1, storyboardId: 1 } },
+  { key: { createdAt: 1, _id: 1 } },
+  { key: { updatedAt: 1, createdAt: 1, _id: 1 } },
+  { key: { generationStatus: 1, createdAt: 1, _id: 1 } },
+];
+
+const ACCOUNT_INDEXES: IndexPlan[] = [
+  { key: { createBy: 1, createdAt: 1, _id: 1 } },
+  { key: { createdAt: 1, _id: 1 } },
+];
+
+/** Lost races on one document are retried this many times before giving up. */
+const MAX_ATTEMPTS = 20;
+
+/** BSON must not turn an absent optional field into null (the documents would differ from SQLite's). */
+const WRITE_OPTIONS = { ignoreUndefined: true } as const;
+
+/** Documents are keyed by the view's id, a string, not an ObjectId. */
+interface StoredDocument extends Document {
+  _id: string;
+}
+
+interface Versioned {
+  id: string;
+  position: string;
+}
+
+/**
+ * The production read models, one MongoDB collection per requirement table. Documents are stored
+ * with `_id` = the view's id and `position` as a fixed-width key (see position-key.ts); reads give
+ * back the port's view.
+ *
+ * Without transactions (FerretDB has none), `apply` guards each document by compare-and-set: read
+ * it, compute the update, and replace it only if its position is still the one read; a lost race
+ * re-reads, and then either finds the event already applied or applies it on top of the newer
+ * state. A new document is inserted; a duplicate key means another writer created it first.
+ */
+export class MongoReadModelStore implements ReadModelStore {
+  private readonly accounts: Collection<StoredDocument>;
+  private readonly records: Record<GenerationKind, Collection<StoredDocument>>;
+  private readonly checkpoints: Collection<StoredDocument>;
+
+  constructor(db: Db) {
+    this.accounts = db.collection(READ_MODEL_COLLECTIONS.accounts);
+    this.records = {
+      image: db.collection(READ_MODEL_COLLECTIONS.image),
+      video: db.collection(READ_MODEL_COLLECTIONS.video),
+    };
+    this.checkpoints = db.collection(READ_MODEL_COLLECTIONS.checkpoints);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await ensureIndexes(this.accounts, ACCOUNT_INDEXES);
+    await ensureIndexes(this.records.image, RECORD_INDEXES);
+    await ensureIndexes(this.records.video, RECORD_INDEXES);
+  }
+
+  async apply(position: bigint, writes: ProjectionWrite[]): Promise<void> {
+    for (const write of writes) {
+      if (write.account) {
+        const { id, update } = write.account;
+        await this.applyDocument<AccountView>(this.accounts, id, position, update, (next) =>
+          checkedAccount(id, next, position),
+        );
+      }
+      if (write.record) {
+        const { kind, id, update } = write.record;
+        await this.applyDocument<GenerationRecordView>(this.records[kind], id, position, update, (next) =>
+          checkedRecord(kind, id, next, position),
+        );
+      }
+    }
+  }
+
+  async getAccount(id: string): Promise<AccountView | null> {
+    const stored = await this.accounts.findOne({ _id: requiredText('id', id) });
+    return stored ? fromStored<AccountView>(stored) : null;
+  }
+
+  async listAccounts(query: AccountQuery): Promise<Page<AccountView>> {
+    checkPageRequest(query, ACCOUNT_SORT_FIELDS);
+    const filter: Filter<StoredDocument> = {};
+    assign(filter, 'createBy', optionalText('createBy', query.createBy));
+    assign(filter, 'accountStatus', optionalCode('accountStatus', query.accountStatus, 2));
+    assign(filter, 'siteType', optionalCode('siteType', query.siteType, 4));
+    if (!optionalFlag('includeDeleted', query.includeDeleted)) filter.isDeleted = false;
+    return this.page<AccountView>(this.accounts, filter, query);
+  }
+
+  async listPool(): Promise<AccountView[]> {
+    const stored = await this.accounts.find({ isDeleted: false }, { sort: { _id: 1 } }).toArray();
+    return stored.map((doc) => fromStored<AccountView>(doc));
+  }
+
+  async getRecord(kind: GenerationKind, id: string): Promise<GenerationRecordView | null> {
+    const stored = await this.records[requiredKind(kind)].findOne({
+      _id: requiredText('id', id),
+    });
+    return stored ? fromStored<GenerationRecordView>(stored) : null;
+  }
+
+  async listRecords(query: RecordQuery): Promise<Page<GenerationRecordView>> {
+    checkPageRequest(query, RECORD_SORT_FIELDS);
+    const collection = this.records[requiredKind(query.kind)];
+    const filter: Filter<StoredDocument> = {};
+    assign(filter, 'createBy', optionalText('createBy', query.createBy));
+    assign(filter, 'workId', optionalText('workId', query.workId));
+    assign(filter, 'projectId', optionalText('projectId', query.projectId));
+    assign(filter, 'generationStatus', optionalCode('generationStatus', query.generationStatus, 4));
+    if (!optionalFlag('includeDeleted', query.includeDeleted)) filter.isDeleted = false;
+    return this.page<GenerationRecordView>(collection, filter, query);
+  }
+
+  async countByStatus(kind: GenerationKind): Promise<Record<GenerationStatusCode, number>> {
+    const groups = await this.records[requiredKind(kind)]
+      .aggregate<{ _id: unknown; n: number }>([
+        { $match: { isDeleted: false } },
+        { $group: { _id: '$generationStatus', n: { $sum: 1 } } },
+      ])
+      .toArray();
+    const counts = emptyStatusCounts();
+    for (const group of groups) {
+      if (isGenerationStatusCode(group._id)) counts[group._id] = group.n;
+    }
+    return counts;
+  }
+
+  async getCheckpoint(projector: string): Promise<bigint | null> {
+    const stored = await this.checkpoints.findOne({
+      _id: requiredText('projector', projector),
+    });
+    return stored ? positionFromKey(stored.position as string) : null;
+  }
+
+  async saveCheckpoint(projector: string, position: bigint): Promise<void> {
+    await this.checkpoints.updateOne(
+      { _id: requiredText('projector', projector) },
+      { $set: { position: positionKey(position) } },
+      { upsert: true },
+    );
+  }
+
+  async reset(): Promise<void> {
+    // deleteMany rather than drop: the indexes stay.
+    await this.accounts.deleteMany({});
+    await this.records.image.deleteMany({});
+    await this.records.video.deleteMany({});
+    await this.checkpoints.deleteMany({});
+  }
+
+  async close(): Promise<void> {
+    // The Db's client belongs to the caller, which may share it with other adapters.
+  }
+
+  private async applyDocument<V extends Versioned>(
+    collection: Collection<StoredDocument>,
+    id: string,
+    position: bigint,
+    update: (current: V | null) => V | null,
+    check: (next: V) => V,
+  ): Promise<void> {
+    const key = positionKey(position);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      if (attempt > 0) await pauseBeforeRetry(attempt);
+      const stored = await collection.findOne({ _id: id });
+      const current = stored ? fromStored<V>(stored) : null;
+      if (!isAfter(position, current)) return;
+      const next = update(current);
+      if (next === null) return;
+      const doc = toStored(check(next), key);
+      if (stored === null) {
+        try {
+          await collection.insertOne(doc, WRITE_OPTIONS);
+          return;
+        } catch (error) {
+          if (isDuplicateKeyError(error)) continue;
+          throw error;
+        }
+      }
+      const { _id, ...replacement } = doc;
+      const result = await collection.replaceOne(
+        { _id, position: stored.position as string },
+        replacement,
+        WRITE_OPTIONS,
+      );
+      if (result.matchedCount === 1) return;
+    }
+    throw new ContentionError(`${collection.collectionName} ${id}: gave up after ${MAX_ATTEMPTS} lost races`);
+  }
+
+  private async page<V extends Versioned>(
+    collection: Collection<StoredDocument>,
+    filter: Filter<StoredDocument>,
+    query: PageRequest,
+  ): Promise<Page<V>> {
+    const direction = query.sortOrder === 'desc' ? -1 : 1;
+    const sort: Sort = sortKeys(query.sortBy).map((key): [string, 1 | -1] => [
+      key === 'id' ? '_id' : key,
+      direction,
+    ]);
+    const offset = offsetOf(query);
+    const total = await collection.countDocuments(filter);
+    const stored =
+      offset < total
+        ? await collection.find(filter, { sort, skip: offset, limit: query.pageSize }).toArray()
+        : [];
+    return pageOf(
+      stored.map((doc) => fromStored<V>(doc)),
+      total,
+      query,
+    );
+  }
+}
+
+function assign(filter: Filter<StoredDocument>, field: string, value: string | number | undefined): void {
+  if (value !== undefined) filter[field] = value;
+}
+
+function toStored(view: Versioned, key: string): StoredDocument {
+  const { id, ...fields } = view;
+  return { _id: id, ...fields, position: key };
+}
+
+function fromStored<V extends Versioned>(doc: StoredDocument): V {
+  const { _id, position, ...fields } = doc;
+  return { id: _id, ...fields, position: positionFromKey(position as string).toString() } as V;
+}

@@ -1,0 +1,92 @@
+import { MongoClient } from 'mongodb';
+import {
+  MongoReadModelStore,
+  READ_MODEL_COLLECTIONS,
+} from '../../../src/adapters/read-models/mongo-read-model-store';
+import type { ProjectionWrite } from '../../../src/ports/read-models';
+import { readModelStoreContract } from '../../contracts/read-model-store.contract';
+import { aRecord, putRecord } from '../../support/read-model-builders';
+import { mongoTestDatabases, mongoUrl } from './mongo-test-database';
+
+const databases = mongoTestDatabases('read_models');
+
+afterAll(async () => {
+  await databases.close();
+});
+
+readModelStoreContract('MongoDB', async () => {
+  const { db, drop } = await databases.fresh();
+  const store = new MongoReadModelStore(db);
+  await store.ensureIndexes();
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await drop();
+    },
+  };
+});
+
+describe('MongoReadModelStore on its database', () => {
+  let fixture: Awaited<ReturnType<typeof databases.fresh>>;
+
+  beforeEach(async () => {
+    fixture = await databases.fresh();
+  });
+
+  afterEach(async () => {
+    await fixture.drop();
+  });
+
+  it('creates the indexes the queries need, and creating them again is harmless', async () => {
+    const store = new MongoReadModelStore(fixture.db);
+
+    await store.ensureIndexes();
+    await store.ensureIndexes();
+
+    const keys = (await fixture.db.collection(READ_MODEL_COLLECTIONS.image).indexes()).map(
+      (index) => index.key,
+    );
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        { createBy: 1, createdAt: 1, _id: 1 },
+        { createBy: 1, workId: 1, createdAt: 1, _id: 1 },
+        { projectId: 1, storyboardId: 1 },
+      ]),
+    );
+  });
+
+  it('stores the position as a fixed-width key, so string order is numeric order', async () => {
+    const store = new MongoReadModelStore(fixture.db);
+
+    await store.apply(42n, [putRecord(aRecord({ id: 'r-1' }))]);
+
+    const raw = await fixture.db.collection(READ_MODEL_COLLECTIONS.image).findOne({ _id: 'r-1' as never });
+    expect(raw).toMatchObject({ position: '00000000000000000042' });
+  });
+
+  it('applies each event exactly once when two projectors on two connections replay the same events', async () => {
+    const other = await MongoClient.connect(mongoUrl());
+    try {
+      const first = new MongoReadModelStore(fixture.db);
+      const second = new MongoReadModelStore(other.db(fixture.db.databaseName));
+      await first.apply(1n, [putRecord(aRecord({ id: 'r-1', attemptCount: 0 }))]);
+      const countAttempt: ProjectionWrite = {
+        record: {
+          kind: 'image',
+          id: 'r-1',
+          update: (current) => current && { ...current, attemptCount: current.attemptCount + 1 },
+        },
+      };
+      const replay = async (store: MongoReadModelStore) => {
+        for (let position = 2n; position <= 9n; position += 1n) await store.apply(position, [countAttempt]);
+      };
+
+      await Promise.all([replay(first), replay(second)]);
+
+      expect(await first.getRecord('image', 'r-1')).toMatchObject({ attemptCount: 8, position: '9' });
+    } finally {
+      await other.close();
+    }
+  });
+});
