@@ -77,5 +77,18 @@ export function locksContract(name: string, make: () => Promise<LocksFixture>): 
 
       expect(results.filter(Boolean)).toHaveLength(1);
     });
+
+    it('hands an expired lock to exactly one of many simultaneous owners', async () => {
+      const peer = await fixture.peer();
+      await locks.acquire('relay', 'node-old', 10_000, T0);
+
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? locks : peer).acquire('relay', `node-${i}`, 10_000, at(10_000)),
+        ),
+      );
+
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
   });
 }

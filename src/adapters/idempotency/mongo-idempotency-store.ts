@@ -52,7 +52,9 @@ export class MongoIdempotencyStore implements IdempotencyStore {
         };
       }
       if (doc.createdAt.getTime() > now.getTime() - this.reservationTtlMs) return 'in_progress';
-      // Abandoned by a process that died: take it over, unless another request just did.
+      // Abandoned by a process that died: take it over, unless another request just did. Atomic on
+      // MongoDB; FerretDB checks the filter and writes in two steps, so there two requests racing
+      // for the same long-abandoned key could both get 'new' (fresh keys are safe on both: insert).
       const takeover = await this.collection.updateOne(
         { _id: key, state: 'in_progress', createdAt: doc.createdAt },
         { $set: { requestHash, createdAt: now } },

@@ -1,45 +1,56 @@
-import type { Collection, Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { Locks } from '../../ports/locks';
-import { isDuplicateKeyError } from '../mongo/duplicate-key';
+import { ensureIndexes } from '../mongo/indexes';
+import { VersionChain, type ChainLink } from '../mongo/version-chain';
 import { checkLockArguments } from './lock-arguments';
 
 export const LOCKS_COLLECTION = 'locks';
 
-interface LockDocument {
-  _id: string;
-  owner: string;
+/** `owner` null: released. */
+interface LockState {
+  owner: string | null;
   expiresAt: Date;
 }
 
+/** Lost races before acquire gives up and reports the lock as held by another. */
+const MAX_ATTEMPTS = 20;
+
 /**
- * The production named locks: one document per lock. Acquiring updates the document only if the
- * caller owns it or it has expired; when neither holds, the upsert tries to insert a second
- * document with the same `_id`, and the duplicate key says another owner holds the lock.
+ * The production named locks. A conditional update (`{_id, $or: [{owner}, {expired}]}` with
+ * upsert) would be enough on MongoDB, but FerretDB evaluates the filter and writes in two steps, so
+ * two nodes taking over an expired lock at once could both succeed. Each change therefore appends
+ * the lock's next version, which only one racer can do (see VersionChain): atomic on both.
  */
 export class MongoLocks implements Locks {
-  private readonly collection: Collection<LockDocument>;
+  private readonly chain: VersionChain<LockState>;
 
-  constructor(db: Db) {
-    this.collection = db.collection<LockDocument>(LOCKS_COLLECTION);
+  constructor(private readonly db: Db) {
+    this.chain = new VersionChain(db.collection<ChainLink<LockState>>(LOCKS_COLLECTION));
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await ensureIndexes(this.db.collection(LOCKS_COLLECTION), VersionChain.indexes());
   }
 
   async acquire(name: string, owner: string, ttlMs: number, now: Date): Promise<boolean> {
     checkLockArguments(name, owner, ttlMs);
-    try {
-      await this.collection.updateOne(
-        { _id: name, $or: [{ owner }, { expiresAt: { $lte: now } }] },
-        { $set: { owner, expiresAt: new Date(now.getTime() + ttlMs) } },
-        { upsert: true },
-      );
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const current = await this.chain.latest(name);
+      const holder = current?.state.owner ?? null;
+      if (holder !== null && holder !== owner && current!.state.expiresAt.getTime() > now.getTime())
+        return false;
+      const next = { owner, expiresAt: new Date(now.getTime() + ttlMs) };
+      if (await this.chain.tryAppend(name, current?.version ?? 0, next)) return true;
     }
+    return false;
   }
 
   async release(name: string, owner: string): Promise<void> {
     checkLockArguments(name, owner, 1);
-    await this.collection.deleteOne({ _id: name, owner });
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const current = await this.chain.latest(name);
+      if (!current || current.state.owner !== owner) return;
+      if (await this.chain.tryAppend(name, current.version, { owner: null, expiresAt: new Date(0) })) return;
+    }
   }
 }

@@ -77,6 +77,11 @@ interface Versioned {
  * it, compute the update, and replace it only if its position is still the one read; a lost race
  * re-reads, and then either finds the event already applied or applies it on top of the newer
  * state. A new document is inserted; a duplicate key means another writer created it first.
+ *
+ * On MongoDB the replace is atomic. FerretDB checks the filter and writes in two steps, so two
+ * writers can both "win" from the same read; that is harmless here because projectors apply a
+ * document's events in stream order: racers from one state apply the same event and write the same
+ * document. (AccountLeases and Locks, where it is not harmless, use VersionChain instead.)
  */
 export class MongoReadModelStore implements ReadModelStore {
   private readonly accounts: Collection<StoredDocument>;

@@ -11,9 +11,11 @@ afterAll(async () => {
 
 locksContract('MongoDB', async () => {
   const { db, drop } = await databases.fresh();
+  const locks = new MongoLocks(db);
+  await locks.ensureIndexes();
   const peers: MongoClient[] = [];
   return {
-    locks: new MongoLocks(db),
+    locks,
     async peer() {
       const client = await MongoClient.connect(mongoUrl());
       peers.push(client);
