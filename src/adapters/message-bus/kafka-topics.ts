@@ -1,0 +1,67 @@
+import type { Admin } from 'kafkajs';
+
+export interface TopicSettings {
+  partitions: number;
+  replicationFactor: number;
+}
+
+/**
+ * Creates each topic once, before its first use, with the configured partitions. A topic that
+ * already exists keeps its own settings; concurrent first uses share one creation.
+ */
+export class KafkaTopics {
+  private readonly ensured = new Map<string, Promise<void>>();
+  private connected: Promise<void> | undefined;
+
+  constructor(
+    private readonly admin: Admin,
+    private readonly settings: TopicSettings,
+  ) {}
+
+  async ensure(topics: Iterable<string>): Promise<void> {
+    const missing = [...new Set(topics)].filter((topic) => !this.ensured.has(topic));
+    if (missing.length > 0) {
+      const creation = this.create(missing);
+      for (const topic of missing) {
+        const ensured = creation.catch((error: unknown) => {
+          // A failed creation is tried again by the next use.
+          this.ensured.delete(topic);
+          throw error;
+        });
+        this.ensured.set(topic, ensured);
+      }
+    }
+    await Promise.all([...new Set(topics)].map((topic) => this.ensured.get(topic)));
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.admin.disconnect();
+  }
+
+  private async create(topics: string[]): Promise<void> {
+    await (this.connected ??= this.admin.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    }));
+    try {
+      // Resolves false when every topic already existed.
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map((topic) => ({
+          topic,
+          numPartitions: this.settings.partitions,
+          replicationFactor: this.settings.replicationFactor,
+        })),
+      });
+    } catch (error) {
+      if (!onlyAlreadyExists(error)) throw error;
+    }
+  }
+}
+
+// Another process created some of the topics between kafkajs' metadata check and the request.
+function onlyAlreadyExists(error: unknown): boolean {
+  const errors = (error as { errors?: { type?: string }[] }).errors;
+  const causes = Array.isArray(errors) ? errors : [error as { type?: string }];
+  return causes.every((cause) => cause?.type === 'TOPIC_ALREADY_EXISTS');
+}
