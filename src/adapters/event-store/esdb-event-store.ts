@@ -36,6 +36,9 @@ export interface EsdbEventStoreOptions {
   onSubscriptionDropped?: (error: unknown, attempt: number) => void;
 }
 
+// A position the server does not know is sent as -1 in an unsigned field.
+const NO_POSITION = 2n ** 63n;
+
 // Events read per page while headPosition() looks past the server's own events.
 const HEAD_PAGE_SIZE = 32;
 
@@ -82,9 +85,13 @@ export class EsdbEventStore implements EventStore {
         expectedRevision: toClientRevision(expectedRevision),
       });
       const nextExpectedRevision = Number(result.nextExpectedRevision);
-      // An empty append (or an old server) reports no position: the stream's last event has it.
+      // An empty append, and on some servers an idempotent retry, reports no position: the
+      // stream's last event has it.
+      const reported = result.position?.commit;
       const position =
-        proposed.length > 0 && result.position ? result.position.commit : await this.lastPositionOf(streamId);
+        proposed.length > 0 && reported !== undefined && reported < NO_POSITION
+          ? reported
+          : await this.lastPositionOf(streamId);
       return { nextExpectedRevision, position };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
