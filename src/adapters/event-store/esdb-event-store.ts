@@ -149,23 +149,21 @@ export class EsdbEventStore implements EventStore {
     this.assertOpen();
     let from: Position | typeof END = END;
     for (;;) {
-      let read = 0;
-      let before: Position | undefined;
+      let oldest: Position | undefined;
       for await (const resolved of this.client.readAll({
         direction: BACKWARDS,
         fromPosition: from,
         maxCount: HEAD_PAGE_SIZE,
       })) {
         const position = positionOf(resolved);
-        // Guards against a server that treats the page boundary as inclusive.
-        if (!position || (before !== undefined && position.commit >= before.commit)) continue;
-        if (from !== END && position.commit >= from.commit) continue;
-        read += 1;
-        before = position;
+        const bound = oldest ?? (from === END ? undefined : from);
+        // Only ever further back, should a server read a page boundary inclusively.
+        if (!position || (bound !== undefined && position.commit >= bound.commit)) continue;
+        oldest = position;
         if (resolved.event && !isSystemEvent(resolved.event)) return position.commit;
       }
-      if (read === 0 || before === undefined) return null;
-      from = before;
+      if (oldest === undefined) return null;
+      from = oldest;
     }
   }
 

@@ -106,6 +106,27 @@ describe('EsdbEventStore on EventStoreDB', () => {
     expect(stored.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it("gives the head as the newest event of ours, looking past more than a page of the server's own", async () => {
+    // given a user event followed by 40 system events ($-stream, $-type), as a real server writes
+    const ours = await direct.append(`esdb_head-${randomUUID()}`, [numbered(0)], 'no_stream');
+    const statsStream = `$stats-${randomUUID()}`;
+    await direct.append(
+      statsStream,
+      Array.from({ length: 40 }, () => ({ id: randomUUID(), type: '$statsCollected', data: {} })),
+      'no_stream',
+    );
+
+    // when the head is asked for
+    const head = await direct.headPosition();
+
+    // then it is our event (or a user event another test appended since), never a system one
+    expect(head).not.toBeNull();
+    expect(head! >= ours.position).toBe(true);
+    const systemPositions = (await direct.readStream(statsStream)).map((e) => e.position);
+    expect(systemPositions).toHaveLength(40);
+    expect(systemPositions).not.toContain(head);
+  });
+
   it('reports the stream as it is for an empty append', async () => {
     const streamId = `esdb_empty-${randomUUID()}`;
     const written = await direct.append(streamId, [numbered(0)], 'no_stream');
