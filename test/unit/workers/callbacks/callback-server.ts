@@ -8,10 +8,11 @@ export interface ReceivedCallback {
   receivedAt: number;
 }
 
+/** null: never answer (the connection stays open until the server stops). */
 export type Responder = (
   request: ReceivedCallback,
   index: number,
-) => { status: number; headers?: Record<string, string> };
+) => { status: number; headers?: Record<string, string> } | null;
 
 /** A receiver on 127.0.0.1 (free port) that records every request and answers as told. */
 export class CallbackServer {
