@@ -1,0 +1,16 @@
+import type { AccountService } from '../../application/account-service';
+import type { AuditService } from '../../application/audit-service';
+import type { GenerationService } from '../../application/generation-service';
+import type { AccountReadModel, RecordReadModel } from '../../ports/read-models';
+import type { HttpLogger } from '../logger';
+
+/** What the route handlers work with. */
+export interface RouteServices {
+  accounts: AccountService;
+  generations: GenerationService;
+  audit: AuditService;
+  readModels: AccountReadModel & RecordReadModel;
+  logger: HttpLogger;
+  /** Items of one batch in flight at once. */
+  batchConcurrency: number;
+}
