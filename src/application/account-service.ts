@@ -200,7 +200,7 @@ export class AccountService {
       return {
         result: 'accepted',
         accountId: patch.id,
-        changed: [...new Set(changed)],
+        changed: [...new Set(changed)].sort(),
         ...(result.position === undefined ? {} : { position: result.position }),
       };
     });

@@ -14,8 +14,9 @@ export function rawBodyOf(request: Request): Buffer {
 export function jsonBody(maxBytes: number): RequestHandler[] {
   const requireJson: RequestHandler = (request, _response, next) => {
     if (request.is('application/json') === 'application/json') return next();
+    const length = request.headers['content-length'];
     const hasBody =
-      request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
+      (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
     if (!hasBody && request.headers['content-type'] === undefined) {
       return next(new HttpError('VALIDATION_FAILED', 'send a JSON body with Content-Type: application/json'));
     }

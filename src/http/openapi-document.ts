@@ -82,6 +82,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], options: OpenA
     description: 'An API key from API_KEYS.',
   });
   registry.register('ErrorEnvelope', errorEnvelope);
+  registry.register('CallbackPayload', callbackPayload);
 
   for (const route of routes) {
     const writes = route.method === 'post' || route.method === 'patch';
@@ -189,7 +190,8 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], options: OpenA
     security: security(options.metricsPublic),
     responses: {
       200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
-      ...(options.metricsPublic ? {} : errorResponses(['UNAUTHENTICATED'])),
+      // Documented either way: the same build serves METRICS_PUBLIC=true and =false.
+      ...errorResponses(['UNAUTHENTICATED']),
     },
   });
   registry.registerPath({
@@ -203,7 +205,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], options: OpenA
         description: 'OpenAPI 3.1',
         content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
       },
-      ...(options.docsPublic ? {} : errorResponses(['UNAUTHENTICATED'])),
+      ...errorResponses(['UNAUTHENTICATED']),
     },
   });
   registry.registerPath({

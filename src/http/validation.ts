@@ -6,11 +6,20 @@ export interface FieldProblem {
   message: string;
 }
 
+const joinPath = (parts: string[]) => parts.filter((part) => part !== '').join('.') || '(root)';
+
+/** One problem per offending path; an unknown key is reported at its own path. */
 export function fieldProblems(error: z.ZodError, prefix = ''): FieldProblem[] {
-  return error.issues.slice(0, 20).map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.') || '(root)',
-    message: issue.message,
-  }));
+  return error.issues.slice(0, 20).flatMap((issue) => {
+    const path = [prefix, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: joinPath([...path, key]),
+        message: 'not an accepted field: remove it',
+      }));
+    }
+    return [{ path: joinPath(path), message: issue.message }];
+  });
 }
 
 export function describeProblems(problems: FieldProblem[]): string {

@@ -78,12 +78,9 @@ const batchFields = {
   projectName: z.string().min(1).max(256).openapi({ example: '都市夜雨' }),
   workId: z.string().min(1).max(128).openapi({ description: 'work_id (作品ID)', example: 'work-88' }),
   createBy: actor,
-  model: model
-    .optional()
-    .openapi({
-      description:
-        'Model for every storyboard; default jimeng-4.5 (images) or jimeng-video-3.5-pro (videos).',
-    }),
+  model: model.optional().openapi({
+    description: 'Model for every storyboard; default jimeng-4.5 (images) or jimeng-video-3.5-pro (videos).',
+  }),
   callbackUrl: httpUrl.optional().openapi({
     description: 'POSTed when each record completes or fails (see webhook generation.completed).',
     example: 'https://cartoon.example.com/hooks/jimeng',
@@ -297,12 +294,10 @@ function recordFields(kind: GenerationKind) {
     workId: z.string(),
     model: z.string(),
     prompt: z.string(),
-    params: z
-      .record(z.string(), z.unknown())
-      .openapi({
-        description:
-          'ratio, resolution, negativePrompt, sampleStrength, images, duration, firstFrameUrl, lastFrameUrl',
-      }),
+    params: z.record(z.string(), z.unknown()).openapi({
+      description:
+        'ratio, resolution, negativePrompt, sampleStrength, images, duration, firstFrameUrl, lastFrameUrl',
+    }),
     generationStatus: generationStatusCode,
     ...(kind === 'image' ? { imageUrls: urls } : { videoUrls: urls }),
     errorCode: z.string().nullable(),

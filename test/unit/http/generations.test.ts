@@ -130,7 +130,10 @@ describe('POST /api/v1/images/text-to-image', () => {
       expect(answer.body).toMatchObject({ code: 400, data: { error: 'VALIDATION_FAILED' } });
     }
     expect(tooMany.body.data.details.fields[0].path).toBe('storyboards');
-    expect(unknown.body.message).toContain('colour');
+    expect(unknown.body.data.details.fields[0]).toEqual({
+      path: 'colour',
+      message: 'not an accepted field: remove it',
+    });
   });
 
   it('takes 200 storyboards in one batch', async () => {
