@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConfigError } from './config';
+import { readOrCreateSecretFile } from './secret-file';
 
 export const API_ROLES = ['admin', 'service', 'viewer'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
@@ -44,12 +43,13 @@ export function loadApiKeys(options: {
   onCreated: (key: ApiKey, file: string) => void;
 }): ApiKey[] {
   if (options.apiKeys) return parseApiKeys(options.apiKeys);
-  const file = join(options.dataDir, 'api-keys');
-  if (existsSync(file)) return parseApiKeys(readFileSync(file, 'utf8'));
   if (!options.createIfMissing) throw new ConfigError('API_KEYS is required (secret:role,…)');
-  mkdirSync(options.dataDir, { recursive: true });
-  const created: ApiKey = { key: `jo_admin_${randomBytes(24).toString('base64url')}`, role: 'admin' };
-  writeFileSync(file, `${created.key}:${created.role}\n`, { mode: 0o600, flag: 'wx' });
-  options.onCreated(created, file);
-  return [created];
+  const { text, file, created } = readOrCreateSecretFile(
+    options.dataDir,
+    'api-keys',
+    () => `jo_admin_${randomBytes(24).toString('base64url')}:admin\n`,
+  );
+  const keys = parseApiKeys(text);
+  if (created) options.onCreated(keys[0]!, file);
+  return keys;
 }

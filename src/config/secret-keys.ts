@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { SecretKey } from '../adapters/secret-box/aes-gcm-secret-box';
 import { ConfigError } from './config';
+import { readOrCreateSecretFile } from './secret-file';
 
 /**
  * `SECRET_KEYS` = `id:base64key[,id:base64key…]`, the first one sealing new text and the others
@@ -34,15 +33,15 @@ export function loadSecretKeys(options: {
   createIfMissing: boolean;
 }): { primary: SecretKey; others: SecretKey[] } {
   if (options.secretKeys) return parseSecretKeys(options.secretKeys);
-  const file = join(options.dataDir, 'secret-keys');
-  if (existsSync(file)) return parseSecretKeys(readFileSync(file, 'utf8'));
   if (!options.createIfMissing) {
     throw new ConfigError(
       'SECRET_KEYS is required (id:base64 of 32 random bytes, e.g. `openssl rand -base64 32`)',
     );
   }
-  mkdirSync(options.dataDir, { recursive: true });
-  const text = `k${Date.now().toString(36)}:${randomBytes(32).toString('base64')}\n`;
-  writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+  const { text } = readOrCreateSecretFile(
+    options.dataDir,
+    'secret-keys',
+    () => `k${Date.now().toString(36)}:${randomBytes(32).toString('base64')}\n`,
+  );
   return parseSecretKeys(text);
 }
