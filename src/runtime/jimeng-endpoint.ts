@@ -17,7 +17,12 @@ export async function resolveJimengEndpoint(
   const simulator = await startSimulator({
     port: config.SIMULATOR_PORT,
     host: '127.0.0.1',
-    config: { timeScale: config.SIMULATOR_TIME_SCALE },
+    // The built-in simulator cannot know which site an account was registered on, so unknown
+    // sessions are valid everywhere; tests and demos narrow it through the control API.
+    config: {
+      timeScale: config.SIMULATOR_TIME_SCALE,
+      defaultBehaviour: { sites: ['cn', 'us', 'hk', 'jp', 'sg'], credits: 1000 },
+    },
   });
   lifecycle.onClose('jimeng simulator', () => simulator.stop());
   logger.warn(
