@@ -42,6 +42,8 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(30 * 60_000),
+  /** How long an attempt's account lease lives without renewal: a dead worker's jobs come back after it. */
+  LEASE_TTL_MS: z.coerce.number().int().min(1000).default(30_000),
   METRICS_PUBLIC: booleanFlag.default(true),
   DOCS_PUBLIC: booleanFlag.default(true),
 });

@@ -135,7 +135,11 @@ export async function startRuntime(
           clock,
           observer: { onSwitch: (type, reason, kind) => metrics.countSwitch(kind, type, reason) },
         },
-        { deadlines: { image: config.IMAGE_DEADLINE_MS, video: config.VIDEO_DEADLINE_MS } },
+        {
+          deadlines: { image: config.IMAGE_DEADLINE_MS, video: config.VIDEO_DEADLINE_MS },
+          leaseTtlMs: config.LEASE_TTL_MS,
+          reaperIntervalMs: Math.max(500, Math.floor(config.LEASE_TTL_MS / 6)),
+        },
       );
       await worker.start();
       const callbacks = new CallbackDispatcher(eventStore, bus, clock, logger, {
