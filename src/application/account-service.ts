@@ -253,7 +253,7 @@ function mergeProxy(
       code: 'VALIDATION_FAILED',
     });
   }
-  return explicit ?? fromSession;
+  return explicit !== undefined ? explicit : fromSession;
 }
 
 function numbers(settings: AccountSettings): Partial<AccountChanges> {

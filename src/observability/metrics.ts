@@ -40,7 +40,12 @@ const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export function createMetrics(registry: Registry, sources: MetricsSources = {}): Metrics {
   const clock = sources.clock ?? systemClock;
-  const failed = (metric: string) => (error: unknown) => sources.onCollectError?.(metric, error);
+  const failed =
+    (metric: string) =>
+    (error: unknown): undefined => {
+      sources.onCollectError?.(metric, error);
+      return undefined;
+    };
 
   const requests = new Counter({
     name: 'jimeng_http_requests_total',
