@@ -6,6 +6,8 @@ export const API_ROLES = ['admin', 'service', 'viewer'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
 
 export interface ApiKey {
+  /** Names the key in logs and idempotency scopes without revealing it: `<role>-<n>`. */
+  name: string;
   key: string;
   role: ApiRole;
 }
@@ -16,7 +18,7 @@ export function parseApiKeys(text: string): ApiKey[] {
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)
-    .map((entry) => {
+    .map((entry, index) => {
       const colon = entry.lastIndexOf(':');
       const key = entry.slice(0, colon);
       const role = entry.slice(colon + 1) as ApiRole;
@@ -26,7 +28,7 @@ export function parseApiKeys(text: string): ApiKey[] {
         );
       }
       if (key.length < 16) throw new ConfigError('API_KEYS secrets must be at least 16 characters');
-      return { key, role };
+      return { name: `${role}-${index + 1}`, key, role };
     });
   if (keys.length === 0) throw new ConfigError('API_KEYS is empty');
   return keys;

@@ -34,7 +34,7 @@ export interface HttpDependencies {
   ids: IdGenerator;
   clock: Clock;
   logger: HttpLogger;
-  /** Parsed API_KEYS (see parseApiKeys). */
+  /** Parsed API_KEYS (see src/config/api-keys.ts). */
   apiKeys: readonly ApiKey[];
   /** METRICS_PUBLIC / DOCS_PUBLIC; both default to true. */
   access?: { metricsPublic?: boolean; docsPublic?: boolean };
@@ -45,6 +45,8 @@ export interface HttpDependencies {
   rateLimit?: RateLimitOptions;
   limits?: { maxBodyBytes?: number; batchConcurrency?: number; readinessTimeoutMs?: number };
   version?: string;
+  /** False in processes without the api role: they serve only /healthz, /readyz and /metrics. */
+  serveApi?: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -86,7 +88,7 @@ export function createHttpApp(deps: HttpDependencies): express.Express {
   const docsPublic = deps.access?.docsPublic ?? true;
   const authenticator = new ApiKeyAuthenticator(deps.apiKeys);
   const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit, clock) : null;
-  const routes = apiRoutes(createRouteServices(deps));
+  const routes = deps.serveApi === false ? [] : apiRoutes(createRouteServices(deps));
   let document: unknown;
   const openApiDocument = () =>
     (document ??= buildOpenApiDocument(routes, {

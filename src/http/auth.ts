@@ -1,30 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpError } from './error-codes';
-import { ROLES, type Principal, type Role } from './route';
+import type { ApiKey } from '../config/api-keys';
+import type { Principal, Role } from './route';
 
-export interface ApiKey {
-  name: string;
-  role: Role;
-  key: string;
-}
-
-/**
- * `API_KEYS` grammar: comma-separated `name:role:key` (or `role:key`, named after the role);
- * role is admin, service or viewer. Keys may not contain ',' or ':'.
- */
-export function parseApiKeys(text: string | undefined): ApiKey[] {
-  if (text === undefined || text.trim() === '') return [];
-  return text.split(',').map((entry, index) => {
-    const parts = entry.trim().split(':');
-    const [name, role, key] = parts.length === 2 ? [parts[0], parts[0], parts[1]] : parts;
-    if (parts.length < 2 || parts.length > 3 || !name || !key || !ROLES.includes(role as Role)) {
-      throw new Error(`API_KEYS entry ${index + 1} is not name:role:key with role admin, service or viewer`);
-    }
-    if (key.length < 16)
-      throw new Error(`API_KEYS entry ${index + 1} (${name}): keys need at least 16 characters`);
-    return { name, role: role as Role, key };
-  });
-}
+export type { ApiKey } from '../config/api-keys';
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 

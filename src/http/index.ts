@@ -1,5 +1,5 @@
 export { createHttpApp, apiRoutes, createRouteServices, type HttpDependencies } from './app';
-export { parseApiKeys, ApiKeyAuthenticator, type ApiKey } from './auth';
+export { ApiKeyAuthenticator, type ApiKey } from './auth';
 export { ERROR_STATUS, ERROR_DESCRIPTIONS, ITEM_ERROR_CODES, HttpError, type ErrorCode } from './error-codes';
 export type { ReadinessCheck } from './operations';
 export type { HttpLogger } from './logger';

@@ -43,8 +43,8 @@ describe('API keys', () => {
 
   it('parses secret:role pairs and refuses unknown roles and short secrets', () => {
     expect(parseApiKeys('aaaaaaaaaaaaaaaa:admin, bbbbbbbbbbbbbbbb:viewer')).toEqual([
-      { key: 'aaaaaaaaaaaaaaaa', role: 'admin' },
-      { key: 'bbbbbbbbbbbbbbbb', role: 'viewer' },
+      { name: 'admin-1', key: 'aaaaaaaaaaaaaaaa', role: 'admin' },
+      { name: 'viewer-2', key: 'bbbbbbbbbbbbbbbb', role: 'viewer' },
     ]);
     expect(() => parseApiKeys('aaaaaaaaaaaaaaaa:root')).toThrow(ConfigError);
     expect(() => parseApiKeys('short:admin')).toThrow(/16 characters/);
