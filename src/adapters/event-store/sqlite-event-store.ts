@@ -35,6 +35,17 @@ interface StreamTail {
 
 type InsertArgs = [string, number, string, string, string, string | null, number];
 
+interface PendingAppend {
+  streamId: string;
+  events: EventToAppend[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+type AppendOutcome =
+  { ok: true; result: AppendResult & { written: boolean } } | { ok: false; error: unknown };
+
 /**
  * The embedded EventStore: one es_events table in the embedded profile's shared SQLite file.
  * The Database belongs to the caller (other embedded adapters share it), so close() ends the
@@ -42,6 +53,11 @@ type InsertArgs = [string, number, string, string, string, string | null, number
  *
  * Appends run in an IMMEDIATE transaction: the revision check and the insert hold the write lock
  * together, so optimistic concurrency also holds against another process writing the same file.
+ *
+ * Group commit: appends requested in the same turn of the event loop (a batch of storyboards being
+ * accepted, say) share one transaction, which is where an embedded append spends its time. Each
+ * append is still checked and answered on its own: one that fails its expected revision writes
+ * nothing and rejects alone; the others commit.
  */
 export class SqliteEventStore implements EventStore {
   private readonly clock: Clock;
@@ -59,11 +75,8 @@ export class SqliteEventStore implements EventStore {
   private readonly selectHead: Statement<[], { position: number | null }>;
   private readonly selectAllAfter: Statement<[bigint, number], EventRow>;
   private readonly selectPrefixedAfter = new Map<number, Statement<unknown[], EventRow>>();
-  private readonly appendTransaction: (
-    streamId: string,
-    events: EventToAppend[],
-    expected: ExpectedRevision,
-  ) => AppendResult & { written: boolean };
+  private readonly appendTransaction: (batch: PendingAppend[]) => AppendOutcome[];
+  private pending: PendingAppend[] = [];
   private readonly pageTransaction: (after: bigint, limit: number, prefixes: string[] | undefined) => AllPage;
 
   constructor(
@@ -97,8 +110,18 @@ export class SqliteEventStore implements EventStore {
     this.selectAllAfter = db.prepare(
       `SELECT ${EVENT_COLUMNS} FROM es_events WHERE position > ? ORDER BY position ASC LIMIT ?`,
     );
-    const append = db.transaction(this.appendInTransaction.bind(this));
-    this.appendTransaction = (streamId, events, expected) => append.immediate(streamId, events, expected);
+    const append = db.transaction((batch: PendingAppend[]) =>
+      batch.map((item): AppendOutcome => {
+        try {
+          return { ok: true, result: this.appendInTransaction(item.streamId, item.events, item.expected) };
+        } catch (error) {
+          // A refused append inserted nothing (checks come before inserts); the others go on.
+          if (error instanceof WrongExpectedRevisionError) return { ok: false, error };
+          throw error;
+        }
+      }),
+    );
+    this.appendTransaction = (batch) => append.immediate(batch);
     // One snapshot for the page and the head, so "scanned up to the head" cannot skip a commit
     // that lands between the two queries.
     const page = db.transaction(this.readPageInTransaction.bind(this));
@@ -111,9 +134,32 @@ export class SqliteEventStore implements EventStore {
     expectedRevision: ExpectedRevision,
   ): Promise<AppendResult> {
     this.assertOpen();
-    const { written, ...result } = this.appendTransaction(streamId, events, expectedRevision);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ streamId, events, expected: expectedRevision, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+    });
+  }
+
+  private commitPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = this.appendTransaction(batch);
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    let written = false;
+    outcomes.forEach((outcome, index) => {
+      const item = batch[index]!;
+      if (outcome.ok) {
+        const { written: wrote, ...result } = outcome.result;
+        written ||= wrote;
+        item.resolve(result);
+      } else item.reject(outcome.error);
+    });
     if (written) this.signal.notify();
-    return result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

@@ -31,6 +31,35 @@ describe('SqliteEventStore on its file', () => {
     temp.remove();
   });
 
+  it('answers appends made together (one group commit) each on its own', async () => {
+    const db = openSqliteDatabase(temp.file);
+    const store = new SqliteEventStore(db);
+    await store.append('taken', [{ type: 'Seeded', data: {} }], 'no_stream');
+
+    // given 50 new streams and one stream that already exists, appended in the same turn
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 50 }, (_, i) =>
+        store.append(`fresh-${i}`, [{ type: 'Made', data: { i } }], 'no_stream'),
+      ),
+      store.append('taken', [{ type: 'Made', data: {} }], 'no_stream'),
+    ]);
+
+    // then every fresh stream is written, the conflicting one alone is refused and wrote nothing
+    expect(outcomes.slice(0, 50).every((o) => o.status === 'fulfilled')).toBe(true);
+    expect(outcomes[50]).toMatchObject({
+      status: 'rejected',
+      reason: { name: 'WrongExpectedRevisionError' },
+    });
+    expect(await store.readStream('taken')).toHaveLength(1);
+    const positions = outcomes
+      .slice(0, 50)
+      .map((o) => (o as PromiseFulfilledResult<{ position: bigint }>).value.position);
+    expect(new Set(positions).size).toBe(50);
+
+    await store.close();
+    db.close();
+  });
+
   it('reports no head position while empty', async () => {
     const db = openSqliteDatabase(temp.file);
     const store = new SqliteEventStore(db);
