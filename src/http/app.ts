@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { AccountService } from '../application/account-service';
 import { AuditService } from '../application/audit-service';
 import { GenerationService } from '../application/generation-service';
+import { SecretRotationService } from '../application/secret-rotation';
 import type { Metrics } from '../observability/metrics';
 import type { Clock } from '../ports/clock';
 import type { EventStore } from '../ports/event-store';
@@ -23,6 +24,7 @@ import { expressPath, type ApiRoute, type Principal } from './route';
 import { accountRoutes } from './routes/account-routes';
 import { auditRoutes } from './routes/audit-routes';
 import { generationRoutes } from './routes/generation-routes';
+import { secretRotationRoutes } from './routes/secret-rotation-routes';
 import type { RouteServices } from './routes/services';
 import { parseOrThrow } from './validation';
 
@@ -64,6 +66,7 @@ const locals = (response: Response) => response.locals as Locals;
 export function apiRoutes(services: RouteServices): ApiRoute[] {
   return [
     ...accountRoutes(services),
+    ...secretRotationRoutes(services),
     ...generationRoutes(services, 'image'),
     ...generationRoutes(services, 'video'),
     ...auditRoutes(services),
@@ -75,9 +78,11 @@ export function createRouteServices(deps: HttpDependencies): RouteServices {
     accounts: new AccountService(deps),
     generations: new GenerationService({ ...deps, records: deps.readModels }),
     audit: new AuditService(deps.eventStore),
+    secretRotation: new SecretRotationService(deps),
     readModels: deps.readModels,
     logger: deps.logger,
-    batchConcurrency: deps.limits?.batchConcurrency ?? 16,
+    // The whole batch at once: the embedded event store commits appends of one turn together.
+    batchConcurrency: deps.limits?.batchConcurrency ?? 200,
   };
 }
 
