@@ -219,6 +219,14 @@ export function createHttpApp(deps: HttpDependencies): express.Express {
     throw new HttpError('NOT_FOUND', `no route ${request.method} ${request.path}`);
   });
   app.use(bodyErrorTranslator(maxBodyBytes));
+  // A path with broken percent-encoding (/records/%zz) fails in the router's decoding: a client error.
+  app.use((error: unknown, _request: Request, _response: Response, next: NextFunction) =>
+    next(
+      error instanceof URIError
+        ? new HttpError('VALIDATION_FAILED', 'the path is not valid percent-encoding')
+        : error,
+    ),
+  );
   // Express recognises error handlers by their four parameters.
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
     const requestId = locals(response).requestId;

@@ -1,11 +1,16 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * JSON logs. Secrets are redacted by path as a second line of defence: the code never logs a
  * session id or an API key on purpose, but a whole request or account object might be logged.
+ * `destination` defaults to stdout (tests pass a memory stream to scan what was logged).
  */
-export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
-  return pino({
+export function createLogger(
+  level: string,
+  base: Record<string, unknown> = {},
+  destination?: DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'jimeng-orchestrator', ...base },
     redact: {
@@ -26,7 +31,8 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 export type { Logger };
