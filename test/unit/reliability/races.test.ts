@@ -5,8 +5,9 @@ import {
   handleCommandAt,
   isDomainError,
   loadStream,
+  type GenerationSlotState,
 } from '../../../src/commands';
-import { generationStreamId, type GenerationEvent, type GenerationSlotState } from '../../../src/events';
+import { generationStreamId, type GenerationEvent } from '../../../src/events';
 import { WrongExpectedRevisionError, type StoredEvent } from '../../../src/ports/event-store';
 import { clearSeen } from '../http/support/conformance';
 import { imageBatch, KEYS, startHarness, type Harness } from '../http/support/http-harness';
