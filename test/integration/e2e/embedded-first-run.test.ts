@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient } from './support/api-client';
 import { pickPorts, startChildRuntime, type ChildRuntime } from './support/child-runtime';
-import { embeddedEnv, tempDataDir } from './support/embedded-env';
+import { embeddedEnv, tempDataDir, type TempDir } from './support/embedded-env';
 import { waitFor } from '../../support/wait-for';
 
 /**
@@ -13,17 +13,19 @@ import { waitFor } from '../../support/wait-for';
 const ANNOUNCEMENT = /Generated an admin API key \(stored in (.+); shown only now\):\n\n {4}(\S+)\n/;
 
 describe('first run of the embedded runtime without API_KEYS', () => {
-  const dataDir = tempDataDir('first-run');
+  let dataDir: TempDir | undefined;
   const children: ChildRuntime[] = [];
 
   afterAll(async () => {
     for (const child of children) await child.kill('SIGKILL');
-    dataDir.remove();
+    dataDir?.remove();
   });
 
   it('generates an admin key once, stores it with mode 0600, and the key opens the API', async () => {
+    const dir = tempDataDir('first-run');
+    dataDir = dir;
     const { port, simulatorPort } = await pickPorts();
-    const env = embeddedEnv(dataDir.path, {
+    const env = embeddedEnv(dir.path, {
       API_KEYS: undefined,
       PORT: String(port),
       SIMULATOR_PORT: String(simulatorPort),
@@ -40,12 +42,12 @@ describe('first run of the embedded runtime without API_KEYS', () => {
       timeoutMs: 5_000,
       message: 'the key announcement on stderr',
     });
-    expect(file).toBe(join(dataDir.path, 'api-keys'));
+    expect(file).toBe(join(dir.path, 'api-keys'));
     expect(key).toMatch(/^jo_admin_[A-Za-z0-9_-]{32}$/);
     // The file holds it as an admin key, readable by the owner only; so do the other secrets.
     expect(readFileSync(file!, 'utf8').trim()).toBe(`${key}:admin`);
     for (const secret of ['api-keys', 'secret-keys', 'callback-secret']) {
-      expect({ secret, mode: statSync(join(dataDir.path, secret)).mode & 0o777 }).toEqual({
+      expect({ secret, mode: statSync(join(dir.path, secret)).mode & 0o777 }).toEqual({
         secret,
         mode: 0o600,
       });

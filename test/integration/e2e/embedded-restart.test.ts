@@ -1,5 +1,5 @@
 import { ApiClient } from './support/api-client';
-import { tempDataDir, embeddedEnv, TEST_KEYS } from './support/embedded-env';
+import { tempDataDir, embeddedEnv, TEST_KEYS, type TempDir } from './support/embedded-env';
 import { startEmbeddedRuntime, type EmbeddedRuntime } from './support/embedded-runtime';
 import { pickPorts, startChildRuntime, type ChildRuntime } from './support/child-runtime';
 import {
@@ -32,7 +32,10 @@ const RUN_ENV = {
 const STOP_AFTER_COMPLETIONS = 25;
 
 describe('embedded runtime restarted after a graceful stop', () => {
-  const dataDir = tempDataDir('restart-graceful');
+  let dataDir: TempDir | undefined;
+  beforeAll(() => {
+    dataDir = tempDataDir('restart-graceful');
+  });
   const batch = {
     projectId: 'e2e-restart',
     projectName: 'Restart',
@@ -46,12 +49,12 @@ describe('embedded runtime restarted after a graceful stop', () => {
   afterAll(async () => {
     await first?.stop({ graceMs: 0 });
     await second?.stop({ graceMs: 0 });
-    dataDir.remove();
+    dataDir?.remove();
   });
 
   it('completes every storyboard exactly once, the interrupted ones after the restart', async () => {
     // Given 100 storyboards running on a pool of 6 accounts × 2 slots
-    first = await startEmbeddedRuntime(dataDir.path, RUN_ENV);
+    first = await startEmbeddedRuntime(dataDir!.path, RUN_ENV);
     await configureRestartSessions(first.simulator);
     await registerRestartPool(first.admin);
     const recordIds = await submitRestartBatch(first.service, batch, storyboards);
@@ -67,7 +70,7 @@ describe('embedded runtime restarted after a graceful stop', () => {
     first = undefined;
 
     // and starts again on the same data directory
-    second = await startEmbeddedRuntime(dataDir.path, RUN_ENV);
+    second = await startEmbeddedRuntime(dataDir!.path, RUN_ENV);
     await configureRestartSessions(second.simulator);
     const doneBeforeRestart = await countCompleted(second.viewer, batch);
     expect(doneBeforeRestart).toBeLessThan(storyboards.length);
@@ -100,7 +103,10 @@ describe('embedded runtime restarted after a graceful stop', () => {
 });
 
 describe('embedded runtime restarted after SIGKILL (child process)', () => {
-  const dataDir = tempDataDir('restart-kill');
+  let dataDir: TempDir | undefined;
+  beforeAll(() => {
+    dataDir = tempDataDir('restart-kill');
+  });
   const batch = {
     projectId: 'e2e-restart',
     projectName: 'Restart',
@@ -112,13 +118,13 @@ describe('embedded runtime restarted after SIGKILL (child process)', () => {
 
   afterAll(async () => {
     for (const child of children) await child.kill('SIGKILL');
-    dataDir.remove();
+    dataDir?.remove();
   });
 
   it('re-queues the attempts the dead process held and completes every storyboard once', async () => {
     // Given the runtime as `npm start` runs it, on fixed ports (the simulator comes back on its port)
     const { port, simulatorPort } = await pickPorts();
-    const env = embeddedEnv(dataDir.path, {
+    const env = embeddedEnv(dataDir!.path, {
       ...RUN_ENV,
       PORT: String(port),
       SIMULATOR_PORT: String(simulatorPort),

@@ -86,7 +86,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     API_KEYS: `${adminKey}:admin,${serviceKey}:service`,
     SECRET_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     CALLBACK_SECRET: randomBytes(24).toString('base64url'),
-    LOG_LEVEL: 'warn',
+    // E2E_LOG_LEVEL=debug shows what the processes do (their logs stay on disk after a failure).
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     ...options.env,
   };
 

@@ -39,8 +39,16 @@ export function embeddedEnv(
   );
 }
 
-/** A fresh temporary DATA_DIR; `remove` deletes it with everything in it. */
-export function tempDataDir(label: string): { path: string; remove: () => void } {
+export interface TempDir {
+  path: string;
+  remove(): void;
+}
+
+/**
+ * A fresh temporary DATA_DIR; `remove` deletes it with everything in it. Make it in `beforeAll`
+ * (not in a describe body), so a filtered-out describe leaves nothing behind.
+ */
+export function tempDataDir(label: string): TempDir {
   const path = mkdtempSync(join(tmpdir(), `jimeng-e2e-${label}-`));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
