@@ -41,6 +41,18 @@ export const httpUrl = z
   .url({ protocol: /^https?$/, error: 'use an http(s) URL' })
   .max(2048)
   .openapi({ example: 'https://cdn.example.com/ref/cat.png' });
+/** A callback URL: http(s) and no user name or password (they would sit in events and logs in plaintext). */
+export const callbackUrl = httpUrl.refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return url.username === '' && url.password === '';
+    } catch {
+      return true;
+    }
+  },
+  { error: 'credentials in the URL are not allowed: they would be stored with the record' },
+);
 export const isoTime = z.string().openapi({ format: 'date-time', example: '2025-01-16T08:00:00.000Z' });
 
 // ---- query values: plain strings only, so no input reaches a database as an operator ----

@@ -3,6 +3,7 @@ import { RECORD_SORT_FIELDS } from '../../ports/read-models';
 import { z } from '../openapi-zod';
 import {
   actor,
+  callbackUrl as callbackUrlSchema,
   entityId,
   generationStatusCode,
   httpUrl,
@@ -81,7 +82,7 @@ const batchFields = {
   model: model.optional().openapi({
     description: 'Model for every storyboard; default jimeng-4.5 (images) or jimeng-video-3.5-pro (videos).',
   }),
-  callbackUrl: httpUrl.optional().openapi({
+  callbackUrl: callbackUrlSchema.optional().openapi({
     description: 'POSTed when each record completes or fails (see webhook generation.completed).',
     example: 'https://cartoon.example.com/hooks/jimeng',
   }),
@@ -158,7 +159,7 @@ const regenCommon = {
   storyboardId: slotKey,
   model: model.optional(),
   prompt: prompt.optional(),
-  callbackUrl: httpUrl.optional(),
+  callbackUrl: callbackUrlSchema.optional(),
 };
 
 export const imageRegenerationItem = z
