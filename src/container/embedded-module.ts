@@ -17,6 +17,7 @@ import { MESSAGE_BUS } from '../ports/message-bus';
 import { READ_MODEL_STORE } from '../ports/read-models';
 import type { Lifecycle } from './lifecycle';
 import type { ReadinessCheck } from './readiness';
+import { logHandlerFailure } from './handler-failure-log';
 import { TOKENS } from './tokens';
 
 export const SQLITE_DATABASE = Symbol.for('SqliteDatabase');
@@ -37,11 +38,7 @@ export function embeddedModule(config: Config, lifecycle: Lifecycle, logger: Log
 
     const bus = new SqliteMessageBus(db, {
       partitions: config.KAFKA_PARTITIONS,
-      onError: (error, message) =>
-        logger.warn(
-          { err: error, topic: message?.topic, key: message?.key },
-          'message handler failed; redelivering',
-        ),
+      onError: (error, message) => logHandlerFailure(logger, error, message),
     });
     lifecycle.onClose('message bus', () => bus.close());
     bind(MESSAGE_BUS).toConstantValue(bus);

@@ -16,6 +16,7 @@ import { MESSAGE_BUS } from '../ports/message-bus';
 import { READ_MODEL_STORE } from '../ports/read-models';
 import type { Lifecycle } from './lifecycle';
 import type { ReadinessCheck } from './readiness';
+import { logHandlerFailure } from './handler-failure-log';
 import { TOKENS } from './tokens';
 
 /**
@@ -46,11 +47,7 @@ export async function productionModule(
     clientId: `jimeng-orchestrator-${process.pid}`,
     partitions: config.KAFKA_PARTITIONS,
     logger: logger.child({ component: 'kafka' }),
-    onError: (error, message) =>
-      logger.warn(
-        { err: error, topic: message.topic, key: message.key },
-        'message handler failed; redelivering',
-      ),
+    onError: (error, message) => logHandlerFailure(logger, error, message),
   });
   lifecycle.onClose('message bus', () => bus.close());
 

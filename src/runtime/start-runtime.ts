@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Container } from 'inversify';
@@ -70,6 +71,8 @@ export async function startRuntime(
   const stoppers: { name: string; stop: () => Promise<void> }[] = [];
 
   try {
+    // DATA_DIR holds the whole embedded state and its generated secrets: owner only.
+    if (embedded) mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
     const apiKeys = loadApiKeys({
       apiKeys: config.API_KEYS,
       dataDir: config.DATA_DIR,
@@ -117,7 +120,9 @@ export async function startRuntime(
       stoppers.push({ name: 'projector', stop: () => running.stop() });
     }
     if (hasRole(config, 'relay')) {
-      const relay = new EventRelay(eventStore, bus, readModels, container.get<Locks>(LOCKS), clock, logger);
+      const relay = new EventRelay(eventStore, bus, readModels, container.get<Locks>(LOCKS), clock, logger, {
+        lockTtlMs: config.RELAY_LOCK_TTL_MS,
+      });
       relay.start();
       stoppers.push({ name: 'relay', stop: () => relay.stop() });
     }

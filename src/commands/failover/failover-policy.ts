@@ -120,8 +120,10 @@ export function decideFailover(
       // Another account or site would get the same answer.
       return fail();
     case 'SESSION_INVALID':
-      // A wrong site prefix looks like an expired session (protocol §2): only the own site is proof.
-      if (attempt.site !== account.siteType) return siteMismatch('SITE_MISMATCH');
+      // A wrong site prefix looks like an expired session (protocol §2), and an account may well be
+      // registered under the wrong site: only when every site of the account answered so is the
+      // session proven dead (requirements §5.3: sites first, then accounts).
+      if (untriedSites().length > 0) return siteMismatch('SITE_MISMATCH');
       return retry('SESSION_INVALID', true, events(statusChange('inactive')));
     case 'SITE_MISMATCH':
       return siteMismatch('SITE_MISMATCH');
@@ -174,12 +176,16 @@ export function decideFailover(
       return retry('UPSTREAM_FAILED', true, []);
   }
 
-  function siteMismatch(errorClass: ErrorClass): FailoverAction {
+  function untriedSites(): Site[] {
     const tried = new Set(
       [...job.exclusions, attempt].filter((p) => p.accountId === account.accountId).map((p) => p.site),
     );
-    const next: Site | undefined = sitesForAccount(account, config.fallbackOrder).find((s) => !tried.has(s));
-    return retry(errorClass, false, [], next === undefined ? {} : { preferAccountId: account.accountId });
+    return sitesForAccount(account, config.fallbackOrder).filter((s) => !tried.has(s));
+  }
+
+  function siteMismatch(errorClass: ErrorClass): FailoverAction {
+    const next = untriedSites();
+    return retry(errorClass, false, [], next.length === 0 ? {} : { preferAccountId: account.accountId });
   }
 }
 

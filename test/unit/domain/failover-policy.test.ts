@@ -197,8 +197,27 @@ describe('failover policy', () => {
     }));
 
   describe('SESSION_INVALID / ACCOUNT_BANNED', () => {
-    it('on the registered site: account → inactive, another account', () =>
+    it('on an international account with sites left: tries its next site first (no status change)', () =>
       expect(failover(error('SESSION_INVALID', { upstreamCode: '1015' }), { site: 'hk' })).toMatchObject({
+        type: 'retry',
+        errorClass: 'SITE_MISMATCH',
+        excludeAccount: false,
+        preferAccountId: 'a1',
+        accountEvents: [],
+      }));
+
+    it('once every site of the account answered so: account → inactive, another account', () =>
+      expect(
+        failover(error('SESSION_INVALID', { upstreamCode: '1015' }), {
+          site: 'sg',
+          job: {
+            exclusions: [
+              { accountId: 'a1', site: 'hk' },
+              { accountId: 'a1', site: 'jp' },
+            ],
+          },
+        }),
+      ).toMatchObject({
         type: 'retry',
         errorClass: 'SESSION_INVALID',
         excludeAccount: true,
@@ -214,6 +233,24 @@ describe('failover policy', () => {
             },
           },
         ],
+      }));
+
+    it('on a domestic account (cn only): account → inactive at once', () =>
+      expect(
+        decideFailover({
+          error: error('SESSION_INVALID'),
+          job: job(),
+          attempt: { accountId: 'a1', site: 'cn' },
+          account: foldEvents(accountDecider, [
+            accountRegistered({ accountId: 'a1', accountType: 0, siteType: 'cn' }),
+          ]) as RegisteredAccountState,
+          now: NOW,
+        }),
+      ).toMatchObject({
+        type: 'retry',
+        errorClass: 'SESSION_INVALID',
+        excludeAccount: true,
+        accountEvents: [{ type: 'AccountStatusChanged', data: { to: 'inactive' } }],
       }));
 
     it('on another site: treated as a site mismatch (no status change)', () =>
