@@ -10,8 +10,8 @@ import {
   generationStreamId,
   type GenerationEvent,
   type GenerationKind,
-  type GenerationMode,
-  type GenerationParams,
+  type GenerationRequestedData,
+  type RegenerationRequestedData,
 } from '../events';
 import type { Clock } from '../ports/clock';
 import { WrongExpectedRevisionError, type EventStore } from '../ports/event-store';
@@ -21,33 +21,18 @@ import { eventMetadata, type CommandContext } from './command-context';
 import { generationProblems, modelOrDefault } from './generation-validation';
 import { rejection, rejectionFromError, type ItemOutcome } from './item-outcome';
 
-export interface NewGeneration {
-  kind: GenerationKind;
-  mode: GenerationMode;
-  projectId: string;
-  projectName: string;
-  storyboardId: string;
-  workId: string;
-  createBy: string;
+/** A storyboard as the API asks for it: the GenerationRequested data the service does not fill in. */
+export type NewGeneration = Omit<GenerationRequestedData, 'recordId' | 'model' | 'at'> & {
   /** Defaults to the kind's default model. */
   model?: string;
-  prompt: string;
-  params: GenerationParams;
-  callbackUrl?: string;
-}
+};
 
 export interface Regeneration {
   kind: GenerationKind;
   projectId: string;
   storyboardId: string;
   updateBy: string;
-  changes: {
-    model?: string;
-    prompt?: string;
-    mode?: GenerationMode;
-    params?: GenerationParams;
-    callbackUrl?: string;
-  };
+  changes: RegenerationRequestedData['changes'];
 }
 
 export interface RecordAccepted {

@@ -1,31 +1,27 @@
 import type {
   AccountCapabilityChangedData,
   AccountChanges,
+  AccountRegisteredData,
   AccountStatus,
-  AccountType,
-  QuotaResetTime,
-  Site,
 } from '../../events';
 
-export interface RegisterAccountData {
-  accountId: string;
-  jimengAccount: string;
-  accountType: AccountType;
-  /** Already sealed by the SecretBox; the decider never sees plaintext. */
-  sealedSessionId: string;
-  sessionHint: string;
-  siteType: Site;
-  sealedProxy?: string | null;
-  priority?: number;
-  weight?: number;
-  concurrencyCap?: number;
-  rpmCap?: number;
-  dailyImageQuota?: number | null;
-  dailyVideoQuota?: number | null;
-  quotaResetTime?: QuotaResetTime;
-  createBy: string;
-  at: string;
-}
+/** Settings the decider fills in with the account defaults when a registration leaves them out. */
+type DefaultedSetting =
+  | 'sealedProxy'
+  | 'priority'
+  | 'weight'
+  | 'concurrencyCap'
+  | 'rpmCap'
+  | 'dailyImageQuota'
+  | 'dailyVideoQuota'
+  | 'quotaResetTime';
+
+/**
+ * AccountRegistered's data, defaults optional. The session id is already sealed by the SecretBox:
+ * the decider never sees plaintext.
+ */
+export type RegisterAccountData = Omit<AccountRegisteredData, DefaultedSetting> &
+  Partial<Pick<AccountRegisteredData, DefaultedSetting>>;
 
 export type RegisterAccount = { type: 'RegisterAccount'; data: RegisterAccountData };
 export type UpdateAccount = {
