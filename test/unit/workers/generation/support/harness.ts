@@ -37,6 +37,7 @@ import {
   type RunningSimulator,
   type SessionBehaviourPatch,
 } from '../../../../../src/simulator';
+import { mulberry32 } from '../../../../../src/simulator/prng';
 import {
   GenerationWorker,
   type GenerationWorkerConfigInput,
@@ -45,18 +46,6 @@ import {
 } from '../../../../../src/workers/generation';
 import { EventRelay } from '../../../../../src/workers/relay';
 import { waitFor } from '../../../../support/wait-for';
-
-/** Deterministic [0, 1) numbers for the worker's weighted choice. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Worker settings scaled down so a test runs in a second or two. */
 export const FAST_WORKER: GenerationWorkerConfigInput = {
@@ -68,7 +57,8 @@ export const FAST_WORKER: GenerationWorkerConfigInput = {
   concurrencyPollMs: 50,
   deadlines: { image: 20_000, video: 20_000 },
   failover: { ...DEFAULT_FAILOVER_CONFIG, rateLimitBaseMs: 60_000 },
-  random: seededRandom(7),
+  // Deterministic [0, 1) numbers for the worker's weighted choice.
+  random: mulberry32(7),
 };
 
 export interface AccountSpec {
