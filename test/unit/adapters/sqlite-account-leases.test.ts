@@ -1,21 +1,17 @@
 import { SqliteAccountLeases } from '../../../src/adapters/account-leases/sqlite-account-leases';
-import { openSqliteDatabase, type SqliteDatabase } from '../../../src/adapters/sqlite/open-database';
+import { openSqliteDatabase } from '../../../src/adapters/sqlite/open-database';
 import { accountLeasesContract } from '../../contracts/account-leases.contract';
-import { tempSqliteFile } from './temp-sqlite-file';
+import { tempSqliteDatabase, tempSqliteFile } from './temp-sqlite-file';
 
 accountLeasesContract('SQLite', async (clock) => {
-  const temp = tempSqliteFile('account-leases-contract');
-  const connections: SqliteDatabase[] = [openSqliteDatabase(temp.file)];
+  const sqlite = tempSqliteDatabase('account-leases-contract');
   return {
-    leases: new SqliteAccountLeases(connections[0], { clock }),
+    leases: new SqliteAccountLeases(sqlite.db, { clock }),
     async peer() {
-      const db = openSqliteDatabase(temp.file);
-      connections.push(db);
-      return new SqliteAccountLeases(db, { clock });
+      return new SqliteAccountLeases(sqlite.connect(), { clock });
     },
     async cleanup() {
-      for (const db of connections) db.close();
-      temp.remove();
+      sqlite.remove();
     },
   };
 });

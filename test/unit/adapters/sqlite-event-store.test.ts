@@ -4,18 +4,16 @@ import { openSqliteDatabase } from '../../../src/adapters/sqlite/open-database';
 import type { StoredEvent } from '../../../src/ports/event-store';
 import { eventStoreContract } from '../../contracts/event-store.contract';
 import { waitFor } from '../../support/wait-for';
-import { tempSqliteFile } from './temp-sqlite-file';
+import { tempSqliteDatabase, tempSqliteFile } from './temp-sqlite-file';
 
 eventStoreContract('SQLite', async () => {
-  const temp = tempSqliteFile('event-store-contract');
-  const db = openSqliteDatabase(temp.file);
-  const store = new SqliteEventStore(db, { pollIntervalMs: 50 });
+  const sqlite = tempSqliteDatabase('event-store-contract');
+  const store = new SqliteEventStore(sqlite.db, { pollIntervalMs: 50 });
   return {
     store,
     async cleanup() {
       await store.close();
-      db.close();
-      temp.remove();
+      sqlite.remove();
     },
   };
 });

@@ -1,16 +1,13 @@
 import { SqliteIdempotencyStore } from '../../../src/adapters/idempotency/sqlite-idempotency-store';
-import { openSqliteDatabase } from '../../../src/adapters/sqlite/open-database';
 import { idempotencyStoreContract } from '../../contracts/idempotency-store.contract';
-import { tempSqliteFile } from './temp-sqlite-file';
+import { tempSqliteDatabase } from './temp-sqlite-file';
 
 idempotencyStoreContract('SQLite', async () => {
-  const temp = tempSqliteFile('idempotency-contract');
-  const db = openSqliteDatabase(temp.file);
+  const sqlite = tempSqliteDatabase('idempotency-contract');
   return {
-    store: new SqliteIdempotencyStore(db),
+    store: new SqliteIdempotencyStore(sqlite.db),
     async cleanup() {
-      db.close();
-      temp.remove();
+      sqlite.remove();
     },
   };
 });

@@ -1,21 +1,16 @@
 import { SqliteLocks } from '../../../src/adapters/locks/sqlite-locks';
-import { openSqliteDatabase, type SqliteDatabase } from '../../../src/adapters/sqlite/open-database';
 import { locksContract } from '../../contracts/locks.contract';
-import { tempSqliteFile } from './temp-sqlite-file';
+import { tempSqliteDatabase } from './temp-sqlite-file';
 
 locksContract('SQLite', async () => {
-  const temp = tempSqliteFile('locks-contract');
-  const connections: SqliteDatabase[] = [openSqliteDatabase(temp.file)];
+  const sqlite = tempSqliteDatabase('locks-contract');
   return {
-    locks: new SqliteLocks(connections[0]),
+    locks: new SqliteLocks(sqlite.db),
     async peer() {
-      const db = openSqliteDatabase(temp.file);
-      connections.push(db);
-      return new SqliteLocks(db);
+      return new SqliteLocks(sqlite.connect());
     },
     async cleanup() {
-      for (const db of connections) db.close();
-      temp.remove();
+      sqlite.remove();
     },
   };
 });

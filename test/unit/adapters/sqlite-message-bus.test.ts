@@ -4,18 +4,16 @@ import { openSqliteDatabase } from '../../../src/adapters/sqlite/open-database';
 import type { IncomingMessage, MessageHandler } from '../../../src/ports/message-bus';
 import { messageBusContract } from '../../contracts/message-bus.contract';
 import { waitFor } from '../../support/wait-for';
-import { tempSqliteFile } from './temp-sqlite-file';
+import { tempSqliteDatabase, tempSqliteFile } from './temp-sqlite-file';
 
 messageBusContract('SQLite', async () => {
-  const temp = tempSqliteFile('message-bus-contract');
-  const db = openSqliteDatabase(temp.file);
-  const bus = new SqliteMessageBus(db, { retryBackoff: { initialMs: 20 }, retentionIntervalMs: 200 });
+  const sqlite = tempSqliteDatabase('message-bus-contract');
+  const bus = new SqliteMessageBus(sqlite.db, { retryBackoff: { initialMs: 20 }, retentionIntervalMs: 200 });
   return {
     bus,
     async cleanup() {
       await bus.close();
-      db.close();
-      temp.remove();
+      sqlite.remove();
     },
   };
 });

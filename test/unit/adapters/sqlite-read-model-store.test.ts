@@ -2,18 +2,16 @@ import { SqliteReadModelStore } from '../../../src/adapters/read-models/sqlite-r
 import { openSqliteDatabase } from '../../../src/adapters/sqlite/open-database';
 import { readModelStoreContract } from '../../contracts/read-model-store.contract';
 import { aRecord, putRecord } from '../../support/read-model-builders';
-import { tempSqliteFile } from './temp-sqlite-file';
+import { tempSqliteDatabase, tempSqliteFile } from './temp-sqlite-file';
 
 readModelStoreContract('SQLite', async () => {
-  const temp = tempSqliteFile('read-models-contract');
-  const db = openSqliteDatabase(temp.file);
-  const store = new SqliteReadModelStore(db);
+  const sqlite = tempSqliteDatabase('read-models-contract');
+  const store = new SqliteReadModelStore(sqlite.db);
   return {
     store,
     async cleanup() {
       await store.close();
-      db.close();
-      temp.remove();
+      sqlite.remove();
     },
   };
 });
