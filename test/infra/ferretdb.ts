@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { GiveUp, waitFor } from '../support/wait-for';
 import { hashFiles } from './cache';
 import { defaultCacheDir, repoRoot } from './paths';
 import { freePort } from './ports';
-import { describeExit, runToCompletion as run, spawnServer, type ServerProcess } from './process';
+import { runToCompletion as run, spawnServer } from './process';
+import { startRestartableServer, waitUntilServing, type RestartableServer } from './restartable-server';
 import { findExecutable } from './toolchain';
 
 export interface FerretDbServerOptions {
@@ -21,21 +21,14 @@ export interface FerretDbServerOptions {
   onProcess?: (process: { pid: number; marker: string; dir: string }) => void;
 }
 
-export interface FerretDbServer {
+/** The server's port and data survive halt() and resume(). */
+export interface FerretDbServer extends RestartableServer {
   /** `mongodb://127.0.0.1:<port>/`, the value for MONGO_URL. */
   url: string;
-  pid(): number;
   /** The server's temporary directory (SQLite files, log). */
   dir: string;
   /** Whether the binary came from the cache, and how long building and starting took. */
   timings: { cached: boolean; prepareMs: number; startMs: number };
-  /** Stops the server and removes its directory. */
-  stop(): Promise<void>;
-  /** Stops the server process but keeps its port and data, for chaos tests; SIGKILL simulates a crash. */
-  halt(options?: { signal?: NodeJS.Signals }): Promise<void>;
-  /** Starts the halted server again on the same port and data; resolves when it answers a ping. */
-  resume(): Promise<void>;
-  restart(): Promise<void>;
 }
 
 const sourceDir = join(repoRoot, 'test', 'infra', 'ferretdb');
@@ -89,80 +82,34 @@ export async function startFerretDb(options: FerretDbServerOptions = {}): Promis
   const url = `mongodb://127.0.0.1:${port}/`;
   const readyTimeoutMs = options.readyTimeoutMs ?? 30000;
 
-  let server: ServerProcess | undefined;
-  const launch = async () => {
-    const started = spawnServer(
-      {
-        name: 'ferretdb',
-        command: binary,
-        args: ['-listen', `127.0.0.1:${port}`, '-dir', dataDir],
-        cwd: dir,
-        logFile: join(dir, 'ferretdb.log'),
-        detached: options.detached,
-      },
-      dir,
-    );
-    server = started;
-    options.onProcess?.({ pid: started.pid, marker: dataDir, dir });
-    try {
-      await waitForPing(started, url, readyTimeoutMs);
-    } catch (error) {
-      await started.stop({ signal: 'SIGKILL' });
-      throw error;
-    }
-  };
-  const halt = async ({ signal }: { signal?: NodeJS.Signals } = {}) => {
-    await server?.stop({ signal, timeoutMs: 10000 });
-  };
-
-  try {
-    await launch();
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  const server = await startRestartableServer({
+    name: 'ferretdb',
+    dir,
+    spawn: () =>
+      spawnServer(
+        {
+          name: 'ferretdb',
+          command: binary,
+          args: ['-listen', `127.0.0.1:${port}`, '-dir', dataDir],
+          cwd: dir,
+          logFile: join(dir, 'ferretdb.log'),
+          detached: options.detached,
+        },
+        dir,
+      ),
+    onProcess: options.onProcess,
+    marker: dataDir,
+    ready: (started) =>
+      waitUntilServing(started, `FerretDB on ${url}`, () => ping(url), {
+        timeoutMs: readyTimeoutMs,
+        intervalMs: 100,
+        output: 'output',
+      }),
+    haltTimeoutMs: 10000,
+  });
   const startMs = Date.now() - startStarted;
 
-  return {
-    url,
-    dir,
-    pid: () => server?.pid ?? -1,
-    timings: { cached, prepareMs, startMs },
-    async stop() {
-      await halt();
-      rmSync(dir, { recursive: true, force: true });
-    },
-    halt,
-    async resume() {
-      if (server && !server.exitInfo()) throw new Error('ferretdb is still running; halt() it first');
-      await launch();
-    },
-    async restart() {
-      await halt();
-      await launch();
-    },
-  };
-}
-
-async function waitForPing(server: ServerProcess, url: string, timeoutMs: number): Promise<void> {
-  try {
-    await waitFor(
-      async () => {
-        const exit = server.exitInfo();
-        if (exit) throw new GiveUp(describeExit(exit));
-        return await ping(url);
-      },
-      { timeoutMs, intervalMs: 100, message: `FerretDB on ${url}` },
-    );
-  } catch (error) {
-    const reason = error instanceof GiveUp ? error.message : `was not ready within ${timeoutMs} ms`;
-    throw new Error(
-      `FerretDB on ${url} ${reason}; output (tail of ${server.logFile}):\n${server.logTail()}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  return { ...server, url, dir, timings: { cached, prepareMs, startMs } };
 }
 
 async function ping(url: string): Promise<boolean> {

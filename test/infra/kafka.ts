@@ -12,11 +12,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { GiveUp, waitFor } from '../support/wait-for';
 import { hashFiles } from './cache';
 import { defaultCacheDir, repoRoot } from './paths';
 import { canConnect, freePort } from './ports';
-import { describeExit, runToCompletion as run, spawnServer, type ServerProcess } from './process';
+import { runToCompletion as run, spawnServer } from './process';
+import { startRestartableServer, waitUntilServing, type RestartableServer } from './restartable-server';
 import { findExecutable, javaExecutable } from './toolchain';
 
 export interface KafkaServerOptions {
@@ -31,21 +31,14 @@ export interface KafkaServerOptions {
   onProcess?: (process: { pid: number; marker: string; dir: string }) => void;
 }
 
-export interface KafkaServer {
+/** The broker's ports and data survive halt() and resume(). */
+export interface KafkaServer extends RestartableServer {
   /** `127.0.0.1:<port>`, the value for KAFKA_BROKERS. */
   brokers: string;
-  pid(): number;
   /** The broker's temporary directory (data, config, log). */
   dir: string;
   /** Whether the jars came from the cache, and how long preparing and starting took. */
   timings: { cached: boolean; prepareMs: number; startMs: number };
-  /** Stops the broker and removes its directory. */
-  stop(): Promise<void>;
-  /** Stops the broker process but keeps its ports and data, for chaos tests; SIGKILL simulates a crash. */
-  halt(options?: { signal?: NodeJS.Signals }): Promise<void>;
-  /** Starts the halted broker again on the same ports and data; resolves when it is ready. */
-  resume(): Promise<void>;
-  restart(): Promise<void>;
 }
 
 const pomFile = join(repoRoot, 'test', 'infra', 'kafka', 'pom.xml');
@@ -207,81 +200,35 @@ export async function startKafka(options: KafkaServerOptions = {}): Promise<Kafk
     throw error;
   }
 
-  let broker: ServerProcess | undefined;
-  const launch = async () => {
-    const started = spawnServer(
-      {
-        name: 'kafka',
-        command: java,
-        args: [...flags, 'kafka.Kafka', propertiesFile],
-        cwd: dir,
-        logFile,
-        detached: options.detached,
-      },
-      dir,
-    );
-    broker = started;
-    options.onProcess?.({ pid: started.pid, marker: propertiesFile, dir });
-    try {
-      await waitForBroker(started, port, brokers, readyTimeoutMs);
-    } catch (error) {
-      await started.stop({ signal: 'SIGKILL' });
-      throw error;
-    }
-  };
-  const halt = async ({ signal }: { signal?: NodeJS.Signals } = {}) => {
-    await broker?.stop({ signal, timeoutMs: 20000 });
-  };
-
-  try {
-    await launch();
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  const broker = await startRestartableServer({
+    name: 'kafka',
+    dir,
+    spawn: () =>
+      spawnServer(
+        {
+          name: 'kafka',
+          command: java,
+          args: [...flags, 'kafka.Kafka', propertiesFile],
+          cwd: dir,
+          logFile,
+          detached: options.detached,
+        },
+        dir,
+      ),
+    onProcess: options.onProcess,
+    marker: propertiesFile,
+    ready: (started) =>
+      waitUntilServing(
+        started,
+        `Kafka on ${brokers}`,
+        async () => (await canConnect(port)) && (await describeCluster(brokers)),
+        { timeoutMs: readyTimeoutMs, intervalMs: 200, output: 'broker output' },
+      ),
+    haltTimeoutMs: 20000,
+  });
   const startMs = Date.now() - startStarted;
 
-  return {
-    brokers,
-    dir,
-    pid: () => broker?.pid ?? -1,
-    timings: { cached: libs.cached, prepareMs, startMs },
-    async stop() {
-      await halt();
-      rmSync(dir, { recursive: true, force: true });
-    },
-    halt,
-    async resume() {
-      if (broker && !broker.exitInfo()) throw new Error('kafka is still running; halt() it first');
-      await launch();
-    },
-    async restart() {
-      await halt();
-      await launch();
-    },
-  };
-}
-
-async function waitForBroker(broker: ServerProcess, port: number, brokers: string, timeoutMs: number) {
-  try {
-    await waitFor(
-      async () => {
-        const exit = broker.exitInfo();
-        if (exit) throw new GiveUp(describeExit(exit));
-        if (!(await canConnect(port))) return false;
-        return await describeCluster(brokers);
-      },
-      { timeoutMs, intervalMs: 200, message: `Kafka on ${brokers}` },
-    );
-  } catch (error) {
-    const reason = error instanceof GiveUp ? error.message : `was not ready within ${timeoutMs} ms`;
-    throw new Error(
-      `Kafka on ${brokers} ${reason}; broker output (tail of ${broker.logFile}):\n${broker.logTail()}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  return { ...broker, brokers, dir, timings: { cached: libs.cached, prepareMs, startMs } };
 }
 
 async function describeCluster(brokers: string): Promise<boolean> {
