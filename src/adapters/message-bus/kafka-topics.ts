@@ -43,20 +43,31 @@ export class KafkaTopics {
       this.connected = undefined;
       throw error;
     }));
-    try {
-      // Resolves false when every topic already existed.
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: topics.map((topic) => ({
-          topic,
-          numPartitions: this.settings.partitions,
-          replicationFactor: this.settings.replicationFactor,
-        })),
-      });
-    } catch (error) {
-      if (!onlyAlreadyExists(error)) throw error;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        // Resolves false when every topic already existed.
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: topics.map((topic) => ({
+            topic,
+            numPartitions: this.settings.partitions,
+            replicationFactor: this.settings.replicationFactor,
+          })),
+        });
+        return;
+      } catch (error) {
+        if (onlyAlreadyExists(error)) return;
+        // A KRaft broker may answer the leader wait before its metadata knows the new topic; asking
+        // again finds it created (TOPIC_ALREADY_EXISTS).
+        if (attempt >= 10 || !isNotYetKnown(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
     }
   }
+}
+
+function isNotYetKnown(error: unknown): boolean {
+  return (error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION';
 }
 
 // Another process created some of the topics between kafkajs' metadata check and the request.

@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
+import { ACCOUNT_LEASES_COLLECTION } from '../../../../src/adapters/account-leases/mongo-account-leases';
 import { EsdbEventStore } from '../../../../src/adapters/event-store/esdb-event-store';
 import { MongoReadModelStore } from '../../../../src/adapters/read-models/mongo-read-model-store';
 import { READ_MODELS_PROJECTOR } from '../../../../src/projections/projector';
@@ -34,7 +35,11 @@ export async function diagnosePipeline(options: {
         readModels.getCheckpoint('relay'),
         readModels.getCheckpoint(READ_MODELS_PROJECTOR),
       ]);
-      return `head ${head}, relay ${relay}, projector ${projector}`;
+      const leaseVersions = await mongo
+        .db(options.database)
+        .collection(ACCOUNT_LEASES_COLLECTION)
+        .countDocuments();
+      return `head ${head}, relay ${relay}, projector ${projector}; ${leaseVersions} account lease versions`;
     } finally {
       await events.close();
       await mongo.close();

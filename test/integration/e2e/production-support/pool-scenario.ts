@@ -12,6 +12,8 @@ export interface PoolAccount {
   simulatorSession: string;
   fault: Fault;
   priority: number;
+  /** Weight within the priority tier. */
+  weight: number;
   behaviour: SessionBehaviourPatch;
   /** Error keys of the simulator's statistics that this account's fault produces. */
   faultErrors?: RegExp;
@@ -40,6 +42,8 @@ function account(
     // Faulty accounts sit in a higher tier, so the first jobs meet each of them for sure; the
     // region-refused one shares the healthy tier and keeps costing some jobs three sites.
     priority: fault === 'none' || fault === 'region_refused' ? 0 : 1,
+    // Picked less often than a healthy account: each pick costs a job three failed sites.
+    weight: fault === 'region_refused' ? 0.25 : 1,
     behaviour: {
       sites: [site],
       credits: 1_000_000,
