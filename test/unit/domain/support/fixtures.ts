@@ -1,5 +1,6 @@
 import type { AccountEvent, GenerationEvent, GenerationRequestedData } from '../../../../src/events';
 import type { RegisterAccountData } from '../../../../src/commands';
+import { imageRequestData } from '../../../support/generation-requests';
 
 export const T0 = '2025-06-01T00:00:00.000Z';
 export const at = (seconds: number): string => new Date(Date.parse(T0) + seconds * 1000).toISOString();
@@ -32,21 +33,8 @@ export const accountRegistered = (overrides: Partial<RegisterAccountData> = {}):
   },
 });
 
-export const requestData = (overrides: Partial<GenerationRequestedData> = {}): GenerationRequestedData => ({
-  recordId: 'r1',
-  kind: 'image',
-  mode: 'text_to_image',
-  projectId: 'p1',
-  projectName: 'Project',
-  storyboardId: 's1',
-  workId: 'w1',
-  createBy: 'alice',
-  model: 'jimeng-4.0',
-  prompt: 'a cat on a roof',
-  params: { ratio: '16:9' },
-  at: T0,
-  ...overrides,
-});
+export const requestData = (overrides: Partial<GenerationRequestedData> = {}): GenerationRequestedData =>
+  imageRequestData(T0, overrides);
 
 export const requested = (overrides: Partial<GenerationRequestedData> = {}): GenerationEvent => ({
   type: 'GenerationRequested',

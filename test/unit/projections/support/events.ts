@@ -7,6 +7,7 @@ import type {
 import type { StoredEvent } from '../../../../src/ports/event-store';
 import type { AccountView, GenerationRecordView, ProjectionWrite } from '../../../../src/ports/read-models';
 import { projectEvent } from '../../../../src/projections';
+import { imageRequestData } from '../../../support/generation-requests';
 
 export const T0 = '2030-03-01T00:00:00.000Z';
 /** ISO time `seconds` after T0. */
@@ -40,21 +41,8 @@ export const registered = (
   },
 });
 
-export const requestData = (overrides: Partial<GenerationRequestedData> = {}): GenerationRequestedData => ({
-  recordId: 'r1',
-  kind: 'image',
-  mode: 'text_to_image',
-  projectId: 'p1',
-  projectName: 'Project',
-  storyboardId: 's1',
-  workId: 'w1',
-  createBy: 'alice',
-  model: 'jimeng-4.0',
-  prompt: 'a cat on a roof',
-  params: { ratio: '16:9' },
-  at: T0,
-  ...overrides,
-});
+export const requestData = (overrides: Partial<GenerationRequestedData> = {}): GenerationRequestedData =>
+  imageRequestData(T0, overrides);
 
 export const requested = (overrides: Partial<GenerationRequestedData> = {}): GenerationEvent => ({
   type: 'GenerationRequested',
