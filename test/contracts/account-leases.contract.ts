@@ -1,22 +1,12 @@
 import type { AccountLeases, Lease, LeaseRequest } from '../../src/ports/account-leases';
 import type { Clock } from '../../src/ports/clock';
+import { ManualClock } from '../support/manual-clock';
 
 export interface AccountLeasesFixture {
   leases: AccountLeases;
   /** Another instance over another connection to the same store, as a second worker would have. */
   peer(): Promise<AccountLeases>;
   cleanup(): Promise<void>;
-}
-
-/** A clock the test moves by hand; the adapter reads it to refuse renewing an expired lease. */
-export class ManualClock implements Clock {
-  constructor(private current: Date) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  set(at: Date): void {
-    this.current = new Date(at);
-  }
 }
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
@@ -46,6 +36,7 @@ export function accountLeasesContract(
     let clock: ManualClock;
 
     beforeEach(async () => {
+      // The adapter reads it to refuse renewing an expired lease.
       clock = new ManualClock(T0);
       fixture = await make(clock);
       leases = fixture.leases;

@@ -1,6 +1,6 @@
-import type { Clock } from '../../../../src/ports/clock';
 import { Projector } from '../../../../src/projections';
 import { QuotaScheduler } from '../../../../src/workers/quota';
+import { ManualClock } from '../../../support/manual-clock';
 import { waitFor } from '../../../support/wait-for';
 import {
   ACCOUNT_STREAM,
@@ -21,13 +21,6 @@ const TIMEOUT = 5_000;
 /** Registered at 2030-03-01T00:00Z with reset time 00:00 UTC+8: the first reset is at 16:00Z. */
 const FIRST_RESET = '2030-03-01T16:00:00.000Z';
 const SECOND_RESET = '2030-03-02T16:00:00.000Z';
-
-class ManualClock implements Clock {
-  constructor(public time: Date) {}
-  now(): Date {
-    return new Date(this.time);
-  }
-}
 
 describe('QuotaScheduler on the embedded adapters', () => {
   let runtime: SqliteRuntime;
@@ -93,14 +86,14 @@ describe('QuotaScheduler on the embedded adapters', () => {
 
   it('does nothing before the reset time', async () => {
     await givenAccountWithUsage();
-    clock.time = new Date(Date.parse(FIRST_RESET) - 1000);
+    clock.set(new Date(Date.parse(FIRST_RESET) - 1000));
     await expect(newScheduler().tick()).resolves.toEqual([]);
     expect(await resets()).toEqual([]);
   });
 
   it('at the reset time, resets the daily usage and re-enables the capability that ran out of credits', async () => {
     await givenAccountWithUsage();
-    clock.time = new Date(Date.parse(FIRST_RESET) + 5000);
+    clock.set(new Date(Date.parse(FIRST_RESET) + 5000));
 
     await expect(newScheduler().tick()).resolves.toEqual(['a1']);
 
@@ -124,7 +117,7 @@ describe('QuotaScheduler on the embedded adapters', () => {
 
   it('two schedulers at once, and a scheduler ticking again before the read model caught up, reset once', async () => {
     await givenAccountWithUsage();
-    clock.time = new Date(Date.parse(FIRST_RESET) + 5000);
+    clock.set(new Date(Date.parse(FIRST_RESET) + 5000));
 
     const [first, second] = await Promise.all([newScheduler().tick(), newScheduler().tick()]);
     const third = await newScheduler().tick();
@@ -142,13 +135,13 @@ describe('QuotaScheduler on the embedded adapters', () => {
       { type: 'AccountDeleted', data: { accountId: 'a1', updateBy: 'ops', at: at(200) } },
     ]);
     await settle(last.position);
-    clock.time = new Date(Date.parse(FIRST_RESET) + 5000);
+    clock.set(new Date(Date.parse(FIRST_RESET) + 5000));
     await expect(newScheduler().tick()).resolves.toEqual([]);
   });
 
   it('runs on its interval once started', async () => {
     await givenAccountWithUsage();
-    clock.time = new Date(Date.parse(FIRST_RESET) + 5000);
+    clock.set(new Date(Date.parse(FIRST_RESET) + 5000));
     newScheduler(20).start();
     await waitFor(async () => (await resets()).length === 1, {
       timeoutMs: TIMEOUT,
