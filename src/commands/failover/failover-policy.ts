@@ -95,6 +95,24 @@ export function decideFailover(
             at,
           },
         };
+  // The job's kind is off on this account until `until`, for this error.
+  const capabilityChange = (
+    status: 'rate_limited' | 'unavailable',
+    until: Date,
+    extra: { strikes?: number } = {},
+  ): AccountEvent => ({
+    type: 'AccountCapabilityChanged',
+    data: {
+      accountId: account.accountId,
+      kind: job.kind,
+      status,
+      until: until.toISOString(),
+      reason: error.errorClass,
+      ...upstream,
+      ...extra,
+      at,
+    },
+  });
   const retry = (
     errorClass: ErrorClass,
     excludeAccount: boolean,
@@ -131,40 +149,13 @@ export function decideFailover(
       return retry('ACCOUNT_BANNED', true, events(statusChange('banned')));
     case 'RATE_LIMITED': {
       const { strikes, until } = rateLimitCooldown(account, job.kind, now, error.retryAfterMs, config);
-      return retry(
-        'RATE_LIMITED',
-        true,
-        events({
-          type: 'AccountCapabilityChanged',
-          data: {
-            accountId: account.accountId,
-            kind: job.kind,
-            status: 'rate_limited',
-            until: until.toISOString(),
-            reason: 'RATE_LIMITED',
-            ...upstream,
-            strikes,
-            at,
-          },
-        }),
-      );
+      return retry('RATE_LIMITED', true, events(capabilityChange('rate_limited', until, { strikes })));
     }
     case 'INSUFFICIENT_CREDITS':
       return retry(
         'INSUFFICIENT_CREDITS',
         true,
-        events({
-          type: 'AccountCapabilityChanged',
-          data: {
-            accountId: account.accountId,
-            kind: job.kind,
-            status: 'unavailable',
-            until: nextQuotaResetAt(now, account.quotaResetTime).toISOString(),
-            reason: 'INSUFFICIENT_CREDITS',
-            ...upstream,
-            at,
-          },
-        }),
+        events(capabilityChange('unavailable', nextQuotaResetAt(now, account.quotaResetTime))),
       );
     case 'TIMEOUT':
       if (!error.submitted) return retry('TIMEOUT', false, []);
