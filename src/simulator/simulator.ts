@@ -151,6 +151,27 @@ export class Simulator implements SimulatorControl {
   }
 
   async tokenPoints(authorization: unknown): Promise<Answer> {
+    return this.perToken(authorization, (token, parsed) => ({
+      token,
+      points: this.points(parsed.sessionKey),
+    }));
+  }
+
+  async tokenReceive(authorization: unknown): Promise<Answer> {
+    return this.perToken(authorization, (token, parsed) => {
+      const before = this.points(parsed.sessionKey);
+      if (before.totalCredit > 0) return { token, credits: before, received: false };
+      const outcome = this.accounts.claim(parsed.sessionKey);
+      if (outcome === 'claimed') return { token, credits: this.points(parsed.sessionKey), received: true };
+      const message = outcome === 'refused' ? claimErrors.refused : claimErrors.alreadyClaimed;
+      return { token, credits: before, received: false, error: message };
+    });
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  /** One answer per token of the header, in order. */
+  private perToken(authorization: unknown, answer: (token: string, parsed: ParsedToken) => unknown): Answer {
     if (typeof authorization !== 'string') return answers.paramInvalid('headers.authorization');
     const result: unknown[] = [];
     // One bad token fails the whole call, as with the real server's Promise.all.
@@ -158,35 +179,10 @@ export class Simulator implements SimulatorControl {
       const parsed = parseToken(token);
       const error = this.loginError(parsed);
       if (error) return error;
-      result.push({ token, points: this.points(parsed.sessionKey) });
+      result.push(answer(token, parsed));
     }
     return result;
   }
-
-  async tokenReceive(authorization: unknown): Promise<Answer> {
-    if (typeof authorization !== 'string') return answers.paramInvalid('headers.authorization');
-    const result: unknown[] = [];
-    for (const token of splitTokens(authorization)) {
-      const parsed = parseToken(token);
-      const error = this.loginError(parsed);
-      if (error) return error;
-      const before = this.points(parsed.sessionKey);
-      if (before.totalCredit > 0) {
-        result.push({ token, credits: before, received: false });
-        continue;
-      }
-      const outcome = this.accounts.claim(parsed.sessionKey);
-      if (outcome === 'claimed') {
-        result.push({ token, credits: this.points(parsed.sessionKey), received: true });
-      } else {
-        const message = outcome === 'refused' ? claimErrors.refused : claimErrors.alreadyClaimed;
-        result.push({ token, credits: before, received: false, error: message });
-      }
-    }
-    return result;
-  }
-
-  // ---- internals ----------------------------------------------------------------------------
 
   private pickToken(authorization: string): ParsedToken | undefined {
     const tokens = splitTokens(authorization);
