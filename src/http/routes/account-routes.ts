@@ -1,4 +1,3 @@
-import { duplicateIndexes, rejection } from '../../application/item-outcome';
 import { HttpError } from '../error-codes';
 import { defineRoute, type ApiRoute } from '../route';
 import {
@@ -14,7 +13,7 @@ import {
 } from '../schemas/accounts';
 import { deleteQuery } from '../schemas/common';
 import { accountResponse } from '../views';
-import { positionHeader, runBatch } from './batch';
+import { positionHeader, runKeyedBatch } from './batch';
 import type { RouteServices } from './services';
 
 const tags = ['Accounts (账号管理)'];
@@ -41,20 +40,12 @@ export function accountRoutes(services: RouteServices): ApiRoute[] {
         'UNSUPPORTED_MEDIA_TYPE',
       ],
       async handle({ body, command }) {
-        const duplicates = duplicateIndexes(body.accounts.map((a) => a.jimengAccount));
-        const answer = await runBatch(
-          body.accounts,
-          services.batchConcurrency,
-          services.logger,
-          async (account, index) =>
-            duplicates.has(index)
-              ? rejection(
-                  'DUPLICATE_IN_BATCH',
-                  `jimengAccount ${account.jimengAccount} appears earlier in this batch`,
-                )
-              : services.accounts.register(account, body.createBy, command),
-          (account) => ({ jimengAccount: account.jimengAccount }),
-        );
+        const answer = await runKeyedBatch(body.accounts, services.batchConcurrency, services.logger, {
+          key: (account) => account.jimengAccount,
+          duplicate: (jimengAccount) => `jimengAccount ${jimengAccount} appears earlier in this batch`,
+          work: (account) => services.accounts.register(account, body.createBy, command),
+          label: (account) => ({ jimengAccount: account.jimengAccount }),
+        });
         return { status: 200, data: answer.data, headers: positionHeader(answer.position) };
       },
     }),
@@ -77,20 +68,12 @@ export function accountRoutes(services: RouteServices): ApiRoute[] {
         'UNSUPPORTED_MEDIA_TYPE',
       ],
       async handle({ body, command }) {
-        const duplicates = duplicateIndexes(body.accounts.map((a) => a.id));
-        const answer = await runBatch(
-          body.accounts,
-          services.batchConcurrency,
-          services.logger,
-          async (patch, index) =>
-            duplicates.has(index)
-              ? rejection(
-                  'DUPLICATE_IN_BATCH',
-                  `account ${patch.id} appears earlier in this batch: merge the changes`,
-                )
-              : services.accounts.update(patch, body.updateBy, command),
-          (patch) => ({ accountId: patch.id }),
-        );
+        const answer = await runKeyedBatch(body.accounts, services.batchConcurrency, services.logger, {
+          key: (patch) => patch.id,
+          duplicate: (id) => `account ${id} appears earlier in this batch: merge the changes`,
+          work: (patch) => services.accounts.update(patch, body.updateBy, command),
+          label: (patch) => ({ accountId: patch.id }),
+        });
         return { status: 200, data: answer.data, headers: positionHeader(answer.position) };
       },
     }),

@@ -1,5 +1,10 @@
 import { mapBounded } from '../../application/bounded-parallel';
-import { rejection, type ItemOutcome, type ItemRejection } from '../../application/item-outcome';
+import {
+  duplicateIndexes,
+  rejection,
+  type ItemOutcome,
+  type ItemRejection,
+} from '../../application/item-outcome';
 import type { HttpLogger } from '../logger';
 
 export interface BatchAnswer<Item> {
@@ -48,6 +53,39 @@ export async function runBatch<Input, Accepted extends { position?: bigint }, Sh
     data: { accepted, rejected: items.length - accepted, items: items as never },
     position,
   };
+}
+
+export interface KeyedItems<Input, Accepted extends object, Shown> {
+  /** The item's key (a storyboardId, an account); an item without one is never a duplicate. */
+  key: (input: Input) => string | undefined;
+  /** Why a repeated key is refused, and what to do about it. */
+  duplicate: (key: string) => string;
+  work: (input: Input, index: number) => Promise<ItemOutcome<Accepted>>;
+  label: (input: Input, index: number) => Shown;
+}
+
+/**
+ * runBatch for items keyed by an id: an item repeating an earlier item's key is refused
+ * DUPLICATE_IN_BATCH (the first one wins) and its work never runs.
+ */
+export function runKeyedBatch<Input, Accepted extends { position?: bigint }, Shown extends object>(
+  inputs: readonly Input[],
+  concurrency: number,
+  logger: HttpLogger,
+  items: KeyedItems<Input, Accepted, Shown>,
+) {
+  const keys = inputs.map((input) => items.key(input));
+  const duplicates = duplicateIndexes(keys);
+  return runBatch(
+    inputs,
+    concurrency,
+    logger,
+    async (input, index) =>
+      duplicates.has(index)
+        ? rejection('DUPLICATE_IN_BATCH', items.duplicate(keys[index]!))
+        : items.work(input, index),
+    items.label,
+  );
 }
 
 export function positionHeader(position: bigint | null | undefined): Record<string, string> {

@@ -1,5 +1,5 @@
 import type { NewGeneration, Regeneration } from '../../application/generation-service';
-import { duplicateIndexes, rejection, type ItemOutcome } from '../../application/item-outcome';
+import { rejection, type ItemOutcome } from '../../application/item-outcome';
 import type { GenerationKind, GenerationMode, GenerationParams } from '../../events';
 import { ERROR_STATUS, HttpError } from '../error-codes';
 import { defineRoute, type ApiRoute } from '../route';
@@ -26,7 +26,7 @@ import {
 } from '../schemas/generations';
 import { describeProblems, fieldProblems } from '../validation';
 import { recordDetailResponse, recordSummaryResponse } from '../views';
-import { positionHeader, runBatch } from './batch';
+import { positionHeader, runKeyedBatch } from './batch';
 import type { RouteServices } from './services';
 import type { ZodType } from 'zod';
 
@@ -59,19 +59,10 @@ async function storyboardBatch<Item>(
   itemSchema: ZodType<Item>,
   work: (item: Item) => Promise<ItemOutcome<{ recordId: string; generationStatus: 0; position?: bigint }>>,
 ) {
-  const ids = body.storyboards.map(storyboardIdOf);
-  const duplicates = duplicateIndexes(ids);
-  const answer = await runBatch(
-    body.storyboards,
-    services.batchConcurrency,
-    services.logger,
-    async (raw, index) => {
-      if (duplicates.has(index)) {
-        return rejection(
-          'DUPLICATE_IN_BATCH',
-          `storyboardId ${ids[index]} appears earlier in this batch: send it once`,
-        );
-      }
+  const answer = await runKeyedBatch(body.storyboards, services.batchConcurrency, services.logger, {
+    key: storyboardIdOf,
+    duplicate: (storyboardId) => `storyboardId ${storyboardId} appears earlier in this batch: send it once`,
+    work: async (raw, index) => {
       const parsed = itemSchema.safeParse(raw);
       if (!parsed.success) {
         const fields = fieldProblems(parsed.error, `storyboards.${index}`);
@@ -79,8 +70,8 @@ async function storyboardBatch<Item>(
       }
       return work(parsed.data);
     },
-    (_raw, index) => ({ storyboardId: ids[index] ?? null }),
-  );
+    label: (raw) => ({ storyboardId: storyboardIdOf(raw) ?? null }),
+  });
   return { status: 202, message: 'accepted', data: answer.data, headers: positionHeader(answer.position) };
 }
 
