@@ -94,50 +94,39 @@ export function projectGenerationEvent({
     case 'SiteSwitched': {
       const { attempt, accountId, fromSite, toSite, reason, upstreamCode, message } = event.data;
       return [
-        change((view) => ({
-          ...touch(view),
-          siteSwitchCount: view.siteSwitchCount + 1,
-          switchHistory: [
-            ...view.switchHistory,
-            {
-              run: view.run,
-              type: 'site',
-              attempt,
-              fromAccountId: accountId,
-              toAccountId: accountId,
-              fromSite,
-              toSite,
-              reason,
-              ...optional({ upstreamCode, message }),
-              at,
-            },
-          ],
-        })),
+        change((view) =>
+          switched(touch(view), {
+            type: 'site',
+            attempt,
+            fromAccountId: accountId,
+            toAccountId: accountId,
+            fromSite,
+            toSite,
+            reason,
+            upstreamCode,
+            message,
+            at,
+          }),
+        ),
       ];
     }
     case 'AccountSwitched': {
       const { attempt, fromAccountId, toAccountId, reason, upstreamCode, message } = event.data;
-      // The domain counts an account switch as a switch too (site_switch_count), and separately.
       return [
         change((view) => ({
-          ...touch(view),
-          siteSwitchCount: view.siteSwitchCount + 1,
+          ...switched(touch(view), {
+            type: 'account',
+            attempt,
+            fromAccountId,
+            toAccountId,
+            fromSite: findAttempt(view, attempt)?.site ?? '',
+            toSite: '',
+            reason,
+            upstreamCode,
+            message,
+            at,
+          }),
           accountSwitchCount: view.accountSwitchCount + 1,
-          switchHistory: [
-            ...view.switchHistory,
-            {
-              run: view.run,
-              type: 'account',
-              attempt,
-              fromAccountId,
-              toAccountId,
-              fromSite: findAttempt(view, attempt)?.site ?? '',
-              toSite: '',
-              reason,
-              ...optional({ upstreamCode, message }),
-              at,
-            },
-          ],
         })),
       ];
     }
@@ -295,6 +284,22 @@ function regeneratedView(view: ProjectedRecordView, data: RegenerationRequestedD
     run: view.run + 1,
     updateBy: data.updateBy,
     updatedAt: at,
+  };
+}
+
+/**
+ * A switch of either kind joins the run's history and counts in siteSwitchCount: the domain counts
+ * an account switch as a switch too (site_switch_count), and separately.
+ */
+function switched(view: ProjectedRecordView, entry: SwitchEntry): ProjectedRecordView {
+  const { upstreamCode, message, at, ...rest } = entry;
+  return {
+    ...view,
+    siteSwitchCount: view.siteSwitchCount + 1,
+    switchHistory: [
+      ...view.switchHistory,
+      { run: view.run, ...rest, ...optional({ upstreamCode, message }), at },
+    ],
   };
 }
 
