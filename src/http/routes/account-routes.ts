@@ -15,6 +15,7 @@ import { deleteQuery } from '../schemas/common';
 import { accountResponse } from '../views';
 import { positionHeader, runKeyedBatch } from './batch';
 import type { RouteServices } from './services';
+import { WRITE_ERRORS } from './write-errors';
 
 const tags = ['Accounts (账号管理)'];
 
@@ -33,12 +34,7 @@ export function accountRoutes(services: RouteServices): ApiRoute[] {
       responses: {
         200: { description: 'One result per account, in request order', data: createAccountsResult },
       },
-      errors: [
-        'IDEMPOTENCY_CONFLICT',
-        'IDEMPOTENCY_IN_PROGRESS',
-        'PAYLOAD_TOO_LARGE',
-        'UNSUPPORTED_MEDIA_TYPE',
-      ],
+      errors: [...WRITE_ERRORS],
       async handle({ body, command }) {
         const answer = await runKeyedBatch(body.accounts, services.batchConcurrency, services.logger, {
           key: (account) => account.jimengAccount,
@@ -61,12 +57,7 @@ export function accountRoutes(services: RouteServices): ApiRoute[] {
       responses: {
         200: { description: 'One result per account, in request order', data: updateAccountsResult },
       },
-      errors: [
-        'IDEMPOTENCY_CONFLICT',
-        'IDEMPOTENCY_IN_PROGRESS',
-        'PAYLOAD_TOO_LARGE',
-        'UNSUPPORTED_MEDIA_TYPE',
-      ],
+      errors: [...WRITE_ERRORS],
       async handle({ body, command }) {
         const answer = await runKeyedBatch(body.accounts, services.batchConcurrency, services.logger, {
           key: (patch) => patch.id,

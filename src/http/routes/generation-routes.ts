@@ -28,16 +28,10 @@ import { describeProblems, fieldProblems } from '../validation';
 import { recordDetailResponse, recordSummaryResponse } from '../views';
 import { positionHeader, runKeyedBatch } from './batch';
 import type { RouteServices } from './services';
+import { WRITE_ERRORS } from './write-errors';
 import type { ZodType } from 'zod';
 
 type Shell = { storyboards: unknown[] };
-
-const ACCEPTED_ERRORS = [
-  'IDEMPOTENCY_CONFLICT',
-  'IDEMPOTENCY_IN_PROGRESS',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-] as const;
 
 const CONSISTENCY_NOTE =
   'Answers 202 once every storyboard is recorded (pending) or refused; generation runs in the background. ' +
@@ -143,7 +137,7 @@ export function generationRoutes(services: RouteServices, kind: GenerationKind):
             roles: ['service'],
             body: { schema: batchShell, documented: textToImageBody },
             responses: { 202: { description: 'One result per storyboard', data: generationBatchResult } },
-            errors: [...ACCEPTED_ERRORS],
+            errors: [...WRITE_ERRORS],
             handle: ({ body, command }) =>
               submit(body, () => 'text_to_image', textToImageStoryboard)({ command }),
           }),
@@ -156,7 +150,7 @@ export function generationRoutes(services: RouteServices, kind: GenerationKind):
             roles: ['service'],
             body: { schema: batchShell, documented: imageToImageBody },
             responses: { 202: { description: 'One result per storyboard', data: generationBatchResult } },
-            errors: [...ACCEPTED_ERRORS],
+            errors: [...WRITE_ERRORS],
             handle: ({ body, command }) =>
               submit(body, () => 'image_to_image', imageToImageStoryboard)({ command }),
           }),
@@ -171,7 +165,7 @@ export function generationRoutes(services: RouteServices, kind: GenerationKind):
             roles: ['service'],
             body: { schema: batchShell, documented: videoGenerationBody },
             responses: { 202: { description: 'One result per storyboard', data: generationBatchResult } },
-            errors: [...ACCEPTED_ERRORS],
+            errors: [...WRITE_ERRORS],
             handle: ({ body, command }) =>
               submit(
                 body,
@@ -197,7 +191,7 @@ export function generationRoutes(services: RouteServices, kind: GenerationKind):
         documented: kind === 'image' ? imageRegenerationBody : videoRegenerationBody,
       },
       responses: { 202: { description: 'One result per storyboard', data: generationBatchResult } },
-      errors: [...ACCEPTED_ERRORS],
+      errors: [...WRITE_ERRORS],
       handle: async ({ body, command }) =>
         storyboardBatch(
           services,

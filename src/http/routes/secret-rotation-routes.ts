@@ -3,6 +3,7 @@ import { defineRoute, type ApiRoute } from '../route';
 import { actor } from '../schemas/common';
 import { positionHeader } from './batch';
 import type { RouteServices } from './services';
+import { WRITE_ERRORS } from './write-errors';
 
 export const resealBody = z
   .strictObject({
@@ -43,12 +44,7 @@ export function secretRotationRoutes(services: RouteServices): ApiRoute[] {
       roles: ['admin'],
       body: { schema: resealBody },
       responses: { 200: { description: 'How many accounts were re-sealed', data: resealResult } },
-      errors: [
-        'IDEMPOTENCY_CONFLICT',
-        'IDEMPOTENCY_IN_PROGRESS',
-        'PAYLOAD_TOO_LARGE',
-        'UNSUPPORTED_MEDIA_TYPE',
-      ],
+      errors: [...WRITE_ERRORS],
       async handle({ body, principal, command }) {
         const { position, ...report } = await rotation.resealAll(body.updateBy ?? principal.name, command);
         return { status: 200, data: report, headers: positionHeader(position) };
