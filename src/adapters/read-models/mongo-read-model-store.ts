@@ -1,7 +1,5 @@
 import type { Collection, Db, Document, Filter, Sort } from 'mongodb';
 import {
-  ACCOUNT_SORT_FIELDS,
-  RECORD_SORT_FIELDS,
   type AccountQuery,
   type AccountView,
   type GenerationKind,
@@ -19,15 +17,14 @@ import { ensureIndexes, type IndexPlan } from '../mongo/indexes';
 import { positionFromKey, positionKey } from '../mongo/position-key';
 import { checkedAccount, checkedRecord, isAfter } from './checked-write';
 import {
-  checkPageRequest,
+  accountCriteria,
   offsetOf,
-  optionalCode,
-  optionalFlag,
-  optionalText,
   pageOf,
+  recordCriteria,
   requiredKind,
   requiredText,
   sortKeys,
+  type ListCriteria,
 } from './page-query';
 import { emptyStatusCounts, isGenerationStatusCode } from './status-counts';
 
@@ -126,13 +123,7 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   async listAccounts(query: AccountQuery): Promise<Page<AccountView>> {
-    checkPageRequest(query, ACCOUNT_SORT_FIELDS);
-    const filter: Filter<StoredDocument> = {};
-    assign(filter, 'createBy', optionalText('createBy', query.createBy));
-    assign(filter, 'accountStatus', optionalCode('accountStatus', query.accountStatus, 2));
-    assign(filter, 'siteType', optionalCode('siteType', query.siteType, 4));
-    if (!optionalFlag('includeDeleted', query.includeDeleted)) filter.isDeleted = false;
-    return this.page<AccountView>(this.accounts, filter, query);
+    return this.page<AccountView>(this.accounts, filterOf(accountCriteria(query)), query);
   }
 
   async listPool(): Promise<AccountView[]> {
@@ -148,15 +139,8 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   async listRecords(query: RecordQuery): Promise<Page<GenerationRecordView>> {
-    checkPageRequest(query, RECORD_SORT_FIELDS);
-    const collection = this.records[requiredKind(query.kind)];
-    const filter: Filter<StoredDocument> = {};
-    assign(filter, 'createBy', optionalText('createBy', query.createBy));
-    assign(filter, 'workId', optionalText('workId', query.workId));
-    assign(filter, 'projectId', optionalText('projectId', query.projectId));
-    assign(filter, 'generationStatus', optionalCode('generationStatus', query.generationStatus, 4));
-    if (!optionalFlag('includeDeleted', query.includeDeleted)) filter.isDeleted = false;
-    return this.page<GenerationRecordView>(collection, filter, query);
+    const criteria = recordCriteria(query);
+    return this.page<GenerationRecordView>(this.records[criteria.kind], filterOf(criteria), query);
   }
 
   async countByStatus(kind: GenerationKind): Promise<Record<GenerationStatusCode, number>> {
@@ -260,8 +244,10 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 }
 
-function assign(filter: Filter<StoredDocument>, field: string, value: string | number | undefined): void {
-  if (value !== undefined) filter[field] = value;
+function filterOf({ equal, includeDeleted }: ListCriteria): Filter<StoredDocument> {
+  const filter: Filter<StoredDocument> = Object.fromEntries(equal);
+  if (!includeDeleted) filter.isDeleted = false;
+  return filter;
 }
 
 function toStored(view: Versioned, key: string): StoredDocument {

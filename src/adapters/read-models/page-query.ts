@@ -1,4 +1,12 @@
-import type { GenerationKind, Page, PageRequest } from '../../ports/read-models';
+import {
+  ACCOUNT_SORT_FIELDS,
+  RECORD_SORT_FIELDS,
+  type AccountQuery,
+  type GenerationKind,
+  type Page,
+  type PageRequest,
+  type RecordQuery,
+} from '../../ports/read-models';
 
 /** Larger pages are refused: one query must stay a bounded amount of work. */
 export const MAX_PAGE_SIZE = 1000;
@@ -76,4 +84,51 @@ export function requiredText(name: string, value: unknown): string {
 export function requiredKind(kind: unknown): GenerationKind {
   if (kind !== 'image' && kind !== 'video') throw new TypeError('kind must be image or video');
   return kind;
+}
+
+/** What a list query asks for, checked: fields of the view that must equal a value, and whether deleted ones count. */
+export interface ListCriteria {
+  equal: Array<[field: string, value: string | number]>;
+  includeDeleted: boolean;
+}
+
+/** The checked criteria of an account list; both adapters filter by these. */
+export function accountCriteria(query: AccountQuery): ListCriteria {
+  checkPageRequest(query, ACCOUNT_SORT_FIELDS);
+  return criteria(
+    [
+      ['createBy', optionalText('createBy', query.createBy)],
+      ['accountStatus', optionalCode('accountStatus', query.accountStatus, 2)],
+      ['siteType', optionalCode('siteType', query.siteType, 4)],
+    ],
+    query.includeDeleted,
+  );
+}
+
+/** The checked criteria of a record list, within the query's kind. */
+export function recordCriteria(query: RecordQuery): ListCriteria & { kind: GenerationKind } {
+  checkPageRequest(query, RECORD_SORT_FIELDS);
+  const kind = requiredKind(query.kind);
+  return {
+    kind,
+    ...criteria(
+      [
+        ['createBy', optionalText('createBy', query.createBy)],
+        ['workId', optionalText('workId', query.workId)],
+        ['projectId', optionalText('projectId', query.projectId)],
+        ['generationStatus', optionalCode('generationStatus', query.generationStatus, 4)],
+      ],
+      query.includeDeleted,
+    ),
+  };
+}
+
+function criteria(
+  fields: Array<[string, string | number | undefined]>,
+  includeDeleted: unknown,
+): ListCriteria {
+  return {
+    equal: fields.filter((field): field is [string, string | number] => field[1] !== undefined),
+    includeDeleted: optionalFlag('includeDeleted', includeDeleted),
+  };
 }

@@ -1,7 +1,5 @@
 import type { Statement } from 'better-sqlite3';
 import {
-  ACCOUNT_SORT_FIELDS,
-  RECORD_SORT_FIELDS,
   type AccountQuery,
   type AccountView,
   type GenerationKind,
@@ -16,15 +14,14 @@ import { applyMigrations } from '../sqlite/migrations';
 import type { SqliteDatabase } from '../sqlite/open-database';
 import { checkedAccount, checkedRecord, isAfter } from './checked-write';
 import {
-  checkPageRequest,
+  accountCriteria,
   offsetOf,
-  optionalCode,
-  optionalFlag,
-  optionalText,
   pageOf,
+  recordCriteria,
   requiredKind,
   requiredText,
   sortKeys,
+  type ListCriteria,
 } from './page-query';
 import { READ_MODEL_COMPONENT, readModelMigrations } from './sqlite-read-model-schema';
 import { emptyStatusCounts, isGenerationStatusCode } from './status-counts';
@@ -42,6 +39,16 @@ const RECORD_COLUMNS: Record<string, string> = {
   id: 'id',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
+  generationStatus: 'generation_status',
+};
+
+/** Columns of the fields a list filters by (see page-query's criteria). */
+const FILTER_COLUMNS: Record<string, string> = {
+  createBy: 'create_by',
+  accountStatus: 'account_status',
+  siteType: 'site_type',
+  workId: 'work_id',
+  projectId: 'project_id',
   generationStatus: 'generation_status',
 };
 
@@ -131,13 +138,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async listAccounts(query: AccountQuery): Promise<Page<AccountView>> {
-    checkPageRequest(query, ACCOUNT_SORT_FIELDS);
-    const where: Where = { clauses: [], values: [] };
-    equal(where, 'create_by', optionalText('createBy', query.createBy));
-    equal(where, 'account_status', optionalCode('accountStatus', query.accountStatus, 2));
-    equal(where, 'site_type', optionalCode('siteType', query.siteType, 4));
-    if (!optionalFlag('includeDeleted', query.includeDeleted)) where.clauses.push('is_deleted = 0');
-    return this.page<AccountView>('rm_accounts', where, query, ACCOUNT_COLUMNS);
+    return this.page<AccountView>('rm_accounts', whereOf(accountCriteria(query)), query, ACCOUNT_COLUMNS);
   }
 
   async listPool(): Promise<AccountView[]> {
@@ -150,13 +151,8 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async listRecords(query: RecordQuery): Promise<Page<GenerationRecordView>> {
-    checkPageRequest(query, RECORD_SORT_FIELDS);
-    const where: Where = { clauses: ['kind = ?'], values: [requiredKind(query.kind)] };
-    equal(where, 'create_by', optionalText('createBy', query.createBy));
-    equal(where, 'work_id', optionalText('workId', query.workId));
-    equal(where, 'project_id', optionalText('projectId', query.projectId));
-    equal(where, 'generation_status', optionalCode('generationStatus', query.generationStatus, 4));
-    if (!optionalFlag('includeDeleted', query.includeDeleted)) where.clauses.push('is_deleted = 0');
+    const criteria = recordCriteria(query);
+    const where = whereOf(criteria, { clauses: ['kind = ?'], values: [criteria.kind] });
     return this.page<GenerationRecordView>('rm_records', where, query, RECORD_COLUMNS);
   }
 
@@ -262,10 +258,13 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 }
 
-function equal(where: Where, column: string, value: SqlValue | undefined): void {
-  if (value === undefined) return;
-  where.clauses.push(`${column} = ?`);
-  where.values.push(value);
+function whereOf({ equal, includeDeleted }: ListCriteria, where: Where = { clauses: [], values: [] }): Where {
+  for (const [field, value] of equal) {
+    where.clauses.push(`${FILTER_COLUMNS[field]} = ?`);
+    where.values.push(value);
+  }
+  if (!includeDeleted) where.clauses.push('is_deleted = 0');
+  return where;
 }
 
 function cached<R>(
