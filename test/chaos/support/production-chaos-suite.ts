@@ -1,0 +1,83 @@
+import { printFigures } from './chaos-figures';
+import { chaosRandom } from './chaos-random';
+import { runProductionChaos, type ProductionChaosResult } from './production-chaos-run';
+
+/**
+ * The production chaos scenario as a jest suite. Used by the full run (test/chaos) and the bounded
+ * one in `npm test` (test/integration/chaos).
+ */
+export function describeProductionChaos(options: {
+  label: string;
+  storyboards: number;
+  workerKills: number;
+  kafkaRestarts: number;
+  mongoOutageMs: number;
+  settleTimeoutMs: number;
+  runTimeoutMs: number;
+}): void {
+  const title =
+    `production profile: ${options.workerKills} worker kills, ${options.kafkaRestarts} broker restart(s)` +
+    (options.mongoOutageMs > 0 ? `, MongoDB-wire server down ${options.mongoOutageMs / 1000} s` : '') +
+    ` during ${options.storyboards} storyboards`;
+  describe(title, () => {
+    let result: ProductionChaosResult | undefined;
+    const run = () => {
+      if (!result) throw new Error('the chaos run did not finish (see the set-up error)');
+      return result;
+    };
+
+    beforeAll(async () => {
+      const random = chaosRandom();
+      process.stderr.write(`[chaos] production ${options.label}: CHAOS_SEED=${random.seed}\n`);
+      result = await runProductionChaos({ ...options, random });
+      printFigures(result.figures);
+      process.stderr.write(
+        `[chaos] production ${options.label}: generations in flight at each kill ` +
+          `${JSON.stringify(result.kills.map((kill) => kill.inFlight))}, upstream cap violations ` +
+          `${result.upstreamCapViolations}, unplanned exits ${JSON.stringify(result.unplannedExits)}, ` +
+          `exits during start-up ${JSON.stringify(result.startupExits)}\n`,
+      );
+    }, options.runTimeoutMs);
+
+    it('killed a worker outright each time, with storyboards still outstanding', () => {
+      const { kills } = run();
+      expect(kills.map((kill) => kill.exit)).toEqual(
+        Array.from({ length: options.workerKills }, () => ({ code: null, signal: 'SIGKILL' })),
+      );
+      for (const kill of kills) expect(kill.done).toBeLessThan(options.storyboards);
+    });
+
+    it('loses no accepted storyboard: each ends completed or failed for a recorded reason', () => {
+      const { outcomes } = run();
+      expect(outcomes.lost).toEqual([]);
+      expect(outcomes.completed + outcomes.failed).toBe(options.storyboards);
+      expect(outcomes.wrongOutcome).toEqual([]);
+    });
+
+    it('completes no storyboard twice (one terminal event per record run in the event store)', () => {
+      expect(run().outcomes.duplicated).toEqual([]);
+    });
+
+    it('shows in the read models what the event store says of every record', () => {
+      expect(run().outcomes.mismatched).toEqual([]);
+    });
+
+    it('has read models equal to a rebuild from the event store', () => {
+      const { rebuild } = run();
+      expect(rebuild.compared).toBeGreaterThan(options.storyboards);
+      expect(rebuild.differences).toEqual([]);
+    });
+
+    it('keeps every process alive through the faults, and each stops cleanly on SIGTERM', () => {
+      const { unplannedExits, finalExits } = run();
+      expect(unplannedExits).toEqual([]);
+      expect(finalExits).toEqual({
+        api: { code: 0, signal: null },
+        relay: { code: 0, signal: null },
+        projector: { code: 0, signal: null },
+        'worker-1': { code: 0, signal: null },
+        'worker-2': { code: 0, signal: null },
+      });
+    });
+  });
+}

@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { EsdbEventStore } from '../../../src/adapters/event-store/esdb-event-store';
+import { MongoReadModelStore } from '../../../src/adapters/read-models/mongo-read-model-store';
+import { READ_MODELS_PROJECTOR } from '../../../src/projections/projector';
+import { freePort } from '../../infra/ports';
+import type { ExitInfo } from '../../infra/process';
+import {
+  describeServices,
+  startService,
+  waitUntilReady,
+  type ServiceProcess,
+  type ServiceRole,
+} from '../../integration/e2e/production-support/service-process';
+
+export interface ClusterOptions {
+  label: string;
+  esdbUrl: string;
+  mongoUrl: string;
+  kafkaBrokers: string;
+  jimengBaseUrl: (name: string) => string;
+  roles: readonly { name: string; role: ServiceRole }[];
+  /** Added to every process's environment. */
+  env: Record<string, string>;
+}
+
+/**
+ * The production profile as separate OS processes (one per role, as compose runs them) whose
+ * processes can be killed and started again with the same environment and port. A process that
+ * ends without being told is started again too, as compose's restart policy would, and counted.
+ */
+export interface ProductionCluster {
+  readonly database: string;
+  readonly adminKey: string;
+  readonly serviceKey: string;
+  readonly viewerKey: string;
+  /** The event store's head when the cluster started: the relay and the projector began there. */
+  readonly startHead: bigint | null;
+  service(name: string): ServiceProcess;
+  /** SIGKILL; resolves with the exit once the process is gone. */
+  kill(name: string): Promise<ExitInfo>;
+  /** Starts a stopped process again (same environment and port) and waits until it is ready. */
+  restart(name: string): Promise<void>;
+  /** SIGTERM to the named processes; their exits. */
+  terminate(names: readonly string[]): Promise<Record<string, ExitInfo>>;
+  /** Processes that ended on their own while the cluster started (each was started again). */
+  readonly startupExits: readonly string[];
+  /** Processes that ended on their own once the cluster was up (each was started again). */
+  readonly unplannedExits: readonly string[];
+  describe(): string;
+  /** Stops every process still running and removes the logs (kept after `describe`). */
+  stop(): Promise<void>;
+}
+
+interface Member {
+  name: string;
+  role: ServiceRole;
+  port: number;
+  env: Record<string, string>;
+  process: ServiceProcess;
+  /** The test ended it on purpose. */
+  stopping: boolean;
+}
+
+export async function startCluster(options: ClusterOptions): Promise<ProductionCluster> {
+  const database = `chaos_${options.label.replace(/[^a-z0-9]/gi, '_')}_${randomBytes(4).toString('hex')}`;
+  const logDir = mkdtempSync(join(tmpdir(), `chaos-${options.label}-`));
+  const key = (role: string) => `${role}-${randomBytes(18).toString('base64url')}`;
+  const [adminKey, serviceKey, viewerKey] = [key('admin'), key('service'), key('viewer')];
+  const shared: Record<string, string> = {
+    PROFILE: 'production',
+    ESDB_URL: options.esdbUrl,
+    MONGO_URL: options.mongoUrl,
+    MONGO_DB: database,
+    KAFKA_BROKERS: options.kafkaBrokers,
+    API_KEYS: `${adminKey}:admin,${serviceKey}:service,${viewerKey}:viewer`,
+    SECRET_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    CALLBACK_SECRET: randomBytes(24).toString('base64url'),
+    LOG_LEVEL: process.env['CHAOS_LOG_LEVEL'] ?? 'warn',
+    ...options.env,
+  };
+  const members: Member[] = [];
+  const startupExits: string[] = [];
+  const unplannedExits: string[] = [];
+  let up = false;
+  let stopped = false;
+  let failed = false;
+
+  const spawn = (spec: Omit<Member, 'process' | 'stopping'>) => startService({ ...spec, logDir });
+  const watch = (watched: Member) => {
+    const launched = watched.process;
+    void launched.exited.then((exit) => {
+      if (watched.stopping || stopped || watched.process !== launched) return;
+      const firstLine = watched.process
+        .logTail(2000)
+        .split('\n')
+        .find((line) => line.includes('failed to start'));
+      (up ? unplannedExits : startupExits).push(
+        `${watched.name} ${exit.signal ?? `code ${exit.code}`}${firstLine ? `: ${firstLine}` : ''}`,
+      );
+      launch(watched);
+    });
+  };
+  const launch = (relaunched: Member) => {
+    relaunched.stopping = false;
+    relaunched.process = spawn(relaunched);
+    watch(relaunched);
+  };
+  const member = (name: string) => {
+    const found = members.find((m) => m.name === name);
+    if (!found) throw new Error(`no process ${name}`);
+    return found;
+  };
+
+  const startHead = await startAtHead(options.esdbUrl, options.mongoUrl, database);
+  for (const [index, { name, role }] of options.roles.entries()) {
+    const env = {
+      ...shared,
+      DATA_DIR: join(logDir, `${name}-data`),
+      JIMENG_BASE_URL: options.jimengBaseUrl(name),
+      // Distinct snowflake worker ids: ids made in the same millisecond by two processes differ.
+      WORKER_ID: String(200 + index),
+    };
+    const spec = { name, role, port: await freePort(), env };
+    const created: Member = { ...spec, stopping: false, process: spawn(spec) };
+    watch(created);
+    members.push(created);
+  }
+
+  const cluster: ProductionCluster = {
+    database,
+    adminKey,
+    serviceKey,
+    viewerKey,
+    startHead,
+    service: (name) => member(name).process,
+    async kill(name) {
+      const killed = member(name);
+      killed.stopping = true;
+      await killed.process.stop({ signal: 'SIGKILL' });
+      return killed.process.exited;
+    },
+    async restart(name) {
+      const restarted = member(name);
+      if (!restarted.process.exitDescription()) throw new Error(`${name} is still running`);
+      launch(restarted);
+      await untilReady(restarted, Date.now() + 90_000);
+    },
+    async terminate(names) {
+      const exits = await Promise.all(
+        names.map(async (name) => {
+          const ended = member(name);
+          ended.stopping = true;
+          await ended.process.stop({ signal: 'SIGTERM', timeoutMs: 30_000 });
+          return [name, await ended.process.exited] as const;
+        }),
+      );
+      return Object.fromEntries(exits);
+    },
+    startupExits,
+    unplannedExits,
+    describe: () => {
+      failed = true;
+      return `full logs in ${logDir}\n${describeServices(members.map((m) => m.process))}`;
+    },
+    async stop() {
+      stopped = true;
+      await Promise.all(
+        members.map(async (m) => {
+          m.stopping = true;
+          await m.process.stop({ timeoutMs: 10_000 });
+        }),
+      );
+      if (!failed) rmSync(logDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await Promise.all(members.map((m) => untilReady(m, Date.now() + 90_000)));
+    up = true;
+  } catch (error) {
+    const message = `${error instanceof Error ? error.message : String(error)}\n${cluster.describe()}`;
+    await cluster.stop();
+    throw new Error(message, { cause: error });
+  }
+  return cluster;
+}
+
+/** Ready, or started again (by the watcher) after an exit and then ready, before the deadline. */
+async function untilReady(member: Member, deadline: number): Promise<void> {
+  for (;;) {
+    const tried = member.process;
+    try {
+      await waitUntilReady(tried, Math.max(1000, deadline - Date.now()));
+      return;
+    } catch (error) {
+      if (member.process === tried || Date.now() >= deadline) throw error;
+    }
+  }
+}
+
+/**
+ * The event store may hold other tests' history: the relay and the projector of a fresh database
+ * start at today's head, as an operator moving to new read models and topics would.
+ */
+async function startAtHead(esdbUrl: string, mongoUrl: string, database: string): Promise<bigint | null> {
+  const events = new EsdbEventStore(esdbUrl);
+  const mongo = await MongoClient.connect(mongoUrl, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    const head = await events.headPosition();
+    if (head !== null) {
+      const readModels = new MongoReadModelStore(mongo.db(database));
+      await readModels.saveCheckpoint('relay', head);
+      await readModels.saveCheckpoint(READ_MODELS_PROJECTOR, head);
+    }
+    return head;
+  } finally {
+    await events.close();
+    await mongo.close();
+  }
+}
