@@ -44,7 +44,10 @@ export const configSchema = z.object({
     .default(30 * 60_000),
   /** How long an attempt's account lease lives without renewal: a dead worker's jobs come back after it. */
   LEASE_TTL_MS: z.coerce.number().int().min(1000).default(30_000),
-  /** How long the relay's lock outlives a relay that died: publishing resumes after at most this. */
+  /**
+   * How long the relay's (and, in production, the projector's) single-writer lock outlives a process
+   * that died: a standby takes over after at most this.
+   */
   RELAY_LOCK_TTL_MS: z.coerce.number().int().min(1000).default(5_000),
   METRICS_PUBLIC: booleanFlag.default(true),
   DOCS_PUBLIC: booleanFlag.default(true),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../ports/clock';
 import type { AllSubscription, EventStore, StoredEvent } from '../ports/event-store';
+import type { Locks } from '../ports/locks';
 import type { ProjectionWrite, ReadModelStore } from '../ports/read-models';
 import {
   ACCOUNT_STREAM_PREFIX,
@@ -27,6 +28,11 @@ export interface ProjectorOptions {
   preservedCheckpoints?: string[];
   /** Told after each applied event, with the time since it was appended (metrics). */
   onApplied?: (event: StoredEvent, lagMs: number) => void;
+  /**
+   * Single writer: with a lock, only the projector holding it applies events; the others wait as hot
+   * standbys. Without one, the caller guarantees a single projector (the embedded profile).
+   */
+  lock?: { locks: Locks; owner: string; ttlMs: number };
 }
 
 export const READ_MODELS_PROJECTOR = 'read-models';
@@ -121,11 +127,35 @@ export class Projector {
 
   private async follow(): Promise<void> {
     while (this.running) {
+      if (!(await this.holdLock())) {
+        await this.pause(Math.max(1, Math.floor((this.options.lock?.ttlMs ?? 3000) / 3)));
+        continue;
+      }
+      if (this.options.lock) {
+        // Another projector may have gone further while this one waited.
+        const checkpoint = await this.store.getCheckpoint(this.name);
+        if (checkpoint !== null && (this.applied === null || checkpoint > this.applied)) {
+          this.applied = checkpoint;
+          this.saved = checkpoint;
+        }
+      }
       const subscription = this.events.subscribeToAll({
         from: this.applied ?? 'start',
         streamPrefixes: [ACCOUNT_STREAM_PREFIX, ...Object.values(GENERATION_STREAM_PREFIXES)],
       });
       this.subscription = subscription;
+      const renewal = this.options.lock
+        ? setInterval(
+            () =>
+              void this.holdLock().then((held) => {
+                if (!held) {
+                  this.logger.warn({ projector: this.name }, 'projector lost its lock; standing by');
+                  void subscription.close();
+                }
+              }),
+            Math.max(1, Math.floor(this.options.lock.ttlMs / 3)),
+          )
+        : undefined;
       try {
         for await (const stored of subscription) {
           if (!this.running) break;
@@ -135,8 +165,28 @@ export class Projector {
         this.logger.error({ err: error, projector: this.name }, 'projection failed; resubscribing');
         await this.pause(this.retryDelayMs);
       } finally {
+        clearInterval(renewal);
         await subscription.close();
       }
+    }
+    if (this.options.lock) {
+      const { locks, owner } = this.options.lock;
+      await locks.release(this.lockName, owner).catch(() => undefined);
+    }
+  }
+
+  private get lockName(): string {
+    return `projector:${this.name}`;
+  }
+
+  private async holdLock(): Promise<boolean> {
+    if (!this.options.lock) return true;
+    const { locks, owner, ttlMs } = this.options.lock;
+    try {
+      return await locks.acquire(this.lockName, owner, ttlMs, this.clock.now());
+    } catch (error) {
+      this.logger.warn({ err: error, projector: this.name }, 'projector lock unavailable');
+      return false;
     }
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -114,7 +115,18 @@ export async function startRuntime(
     });
 
     if (hasRole(config, 'projector')) {
-      projector = new Projector(eventStore, readModels, clock, logger);
+      projector = new Projector(eventStore, readModels, clock, logger, {
+        // Production may run several projector processes: one writes, the others stand by.
+        ...(embedded
+          ? {}
+          : {
+              lock: {
+                locks: container.get<Locks>(LOCKS),
+                owner: `projector-${randomUUID()}`,
+                ttlMs: config.RELAY_LOCK_TTL_MS,
+              },
+            }),
+      });
       await projector.start();
       const running = projector;
       stoppers.push({ name: 'projector', stop: () => running.stop() });

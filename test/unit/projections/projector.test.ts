@@ -136,6 +136,39 @@ describe('Projector on the embedded adapters', () => {
     expect(await runtime.readModels.getCheckpoint('relay')).toBe(3n);
   });
 
+  it('with a lock, only one of two projectors writes; the standby takes over when the writer stops', async () => {
+    const applied: Record<string, number> = { first: 0, second: 0 };
+    const withLock = (owner: string) =>
+      newProjector({
+        lock: { locks: runtime.locks, owner, ttlMs: 300 },
+        onApplied: () => void (applied[owner] = (applied[owner] ?? 0) + 1),
+      });
+    // given two projectors with locks on one store
+    const first = withLock('first');
+    await first.start();
+    await appendEvents(runtime.events, ACCOUNT_STREAM, [registered()]);
+    await waitFor(() => applied.first === 1, { timeoutMs: TIMEOUT, message: 'first projector applied' });
+    projector = withLock('second');
+    await projector.start();
+
+    // when more events arrive while both run
+    const head = await appendHistory();
+    await waitFor(() => first.waitForPosition(head, 50), { timeoutMs: TIMEOUT, message: 'writer caught up' });
+
+    // then the standby applied nothing
+    expect(applied.second).toBe(0);
+
+    // and when the writer stops, the standby takes over from the checkpoint and follows new events
+    await first.stop();
+    const later = await appendEvents(runtime.events, IMAGE_STREAM, [requested({ recordId: 'r2' })]);
+    await waitFor(() => projector!.waitForPosition(later.position, 50), {
+      timeoutMs: TIMEOUT,
+      message: 'standby took over',
+    });
+    expect(applied.second).toBeGreaterThanOrEqual(1);
+    expect(await runtime.readModels.getRecord('image', 'r2')).toMatchObject({ id: 'r2' });
+  });
+
   it('follows new events after catching up', async () => {
     projector = newProjector();
     await projector.start();
