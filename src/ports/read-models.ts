@@ -189,9 +189,17 @@ export interface ProjectionWrite {
   };
 }
 
+/** The writes of one event. */
+export interface PositionedWrites {
+  position: bigint;
+  writes: ProjectionWrite[];
+}
+
 export interface ReadModelStore extends AccountReadModel, RecordReadModel {
   /** Applies the writes of one event at `position`; idempotent per document. */
   apply(position: bigint, writes: ProjectionWrite[]): Promise<void>;
+  /** Applies the writes of several events in order, as `apply` would one by one (an adapter may commit them together). */
+  applyMany(batch: readonly PositionedWrites[]): Promise<void>;
   getCheckpoint(projector: string): Promise<bigint | null>;
   saveCheckpoint(projector: string, position: bigint): Promise<void>;
   /** Drops every document and checkpoint (rebuild from zero). */

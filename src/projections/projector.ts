@@ -9,6 +9,7 @@ import {
   parseStoredEvent,
   StoredEventError,
 } from '../events';
+import { BatchReader } from '../lib/batch-reader';
 import { PositionWaiters } from './position-waiters';
 import { projectEvent } from './project-event';
 
@@ -157,9 +158,12 @@ export class Projector {
           )
         : undefined;
       try {
-        for await (const stored of subscription) {
+        // Whatever is already there is applied together (one transaction on SQLite), so catching
+        // up after a burst costs one commit per batch, not per event; a lone event is not held back.
+        const batches = new BatchReader<StoredEvent>(subscription[Symbol.asyncIterator](), 500, 0);
+        for (let batch = await batches.next(); batch !== null; batch = await batches.next()) {
           if (!this.running) break;
-          await this.project(stored);
+          await this.project(batch);
         }
       } catch (error) {
         this.logger.error({ err: error, projector: this.name }, 'projection failed; resubscribing');
@@ -190,27 +194,31 @@ export class Projector {
     }
   }
 
-  private async project(stored: StoredEvent): Promise<void> {
-    if (this.applied !== null && stored.position <= this.applied) return;
-    let writes: ProjectionWrite[];
+  private async project(batch: StoredEvent[]): Promise<void> {
+    const fresh = batch.filter((stored) => this.applied === null || stored.position > this.applied);
+    if (fresh.length === 0) return;
+    const writes = fresh.map((stored) => ({ position: stored.position, writes: this.writesOf(stored) }));
+    await this.store.applyMany(writes.filter((item) => item.writes.length > 0));
+    const now = this.clock.now().getTime();
+    for (const stored of fresh) {
+      this.applied = stored.position;
+      this.sinceSave += 1;
+      this.waiters.reached(stored.position);
+      this.options.onApplied?.(stored, Math.max(0, now - stored.createdAt.getTime()));
+    }
+    if (this.sinceSave >= this.checkpointEvery || now - this.savedAt >= this.checkpointIntervalMs) {
+      await this.flush();
+    }
+  }
+
+  private writesOf(stored: StoredEvent): ProjectionWrite[] {
     try {
-      writes = projectEvent({ stored, event: parseStoredEvent(stored) });
+      return projectEvent({ stored, event: parseStoredEvent(stored) });
     } catch (error) {
       if (!(error instanceof StoredEventError)) throw error;
       // One unreadable event must not stop every read model; it is skipped loudly.
       this.logger.error({ err: error, projector: this.name }, 'skipping an event the projection cannot read');
-      writes = [];
-    }
-    if (writes.length > 0) await this.store.apply(stored.position, writes);
-    this.applied = stored.position;
-    this.sinceSave += 1;
-    this.waiters.reached(stored.position);
-    this.options.onApplied?.(stored, Math.max(0, this.clock.now().getTime() - stored.createdAt.getTime()));
-    if (
-      this.sinceSave >= this.checkpointEvery ||
-      this.clock.now().getTime() - this.savedAt >= this.checkpointIntervalMs
-    ) {
-      await this.flush();
+      return [];
     }
   }
 

@@ -1,4 +1,5 @@
 import type {
+  ProjectionWrite,
   AccountView,
   GenerationRecordView,
   Page,
@@ -80,6 +81,29 @@ export function readModelStoreContract(name: string, make: () => Promise<ReadMod
 
         expect(seen).toEqual([anAccount({ id: 'a-1', imageCount: 1, position: '1' })]);
         expect(await store.getAccount('a-1')).toMatchObject({ imageCount: 2, position: '2' });
+      });
+
+      it('applies a batch of events in order, as one-by-one applies would, replays included', async () => {
+        const increment: ProjectionWrite = {
+          account: {
+            id: 'a-1',
+            update: (current) => current && { ...current, imageCount: current.imageCount + 1 },
+          },
+        };
+        await store.applyMany([
+          { position: 1n, writes: [putAccount(anAccount({ id: 'a-1', imageCount: 0 }))] },
+          { position: 2n, writes: [increment] },
+          { position: 3n, writes: [increment, putRecord(aRecord({ id: 'r-1' }))] },
+        ]);
+        // a replay from an older checkpoint overlaps the batch above
+        await store.applyMany([
+          { position: 2n, writes: [increment] },
+          { position: 3n, writes: [increment] },
+          { position: 4n, writes: [increment] },
+        ]);
+
+        expect(await store.getAccount('a-1')).toMatchObject({ imageCount: 3, position: '4' });
+        expect(await store.getRecord('image', 'r-1')).toMatchObject({ position: '3' });
       });
 
       it('ignores a replayed event at an equal or older position', async () => {

@@ -4,7 +4,7 @@ import type { AccountLeases, AccountLoad, Lease, LeaseRequest } from '../../port
 import { systemClock, type Clock } from '../../ports/clock';
 import { applyMigrations, type SqliteMigration } from '../sqlite/migrations';
 import type { SqliteDatabase } from '../sqlite/open-database';
-import { RPM_WINDOW_MS, accountLoad, checkLeaseRequest } from './lease-window';
+import { RPM_WINDOW_MS, checkLeaseRequest } from './lease-window';
 
 const COMPONENT = 'account-leases';
 
@@ -67,7 +67,8 @@ export class SqliteAccountLeases implements AccountLeases {
   private readonly updateExpiry: Statement<[number, string]>;
   private readonly deleteLease: Statement<[string]>;
   private readonly selectLiveCounts: Statement<[number], { account_id: string; n: number }>;
-  private readonly selectRecentStarts: Statement<[number], { account_id: string; started_at: number }>;
+  private readonly selectStartCounts: Statement<[number], { account_id: string; n: number }>;
+  private readonly selectNthStart: Statement<[string, number, number], { started_at: number }>;
   private readonly selectRpmCaps: Statement<[], { account_id: string; rpm_cap: number }>;
   private readonly selectExpired: Statement<[number], LeaseRow>;
   private readonly acquireTransaction: (request: LeaseRequest) => Lease | null;
@@ -99,8 +100,11 @@ export class SqliteAccountLeases implements AccountLeases {
     this.selectLiveCounts = db.prepare(
       'SELECT account_id, count(*) AS n FROM lease_leases WHERE expires_at > ? GROUP BY account_id',
     );
-    this.selectRecentStarts = db.prepare(
-      'SELECT account_id, started_at FROM lease_starts WHERE started_at > ? ORDER BY account_id, started_at',
+    this.selectStartCounts = db.prepare(
+      'SELECT account_id, count(*) AS n FROM lease_starts WHERE started_at > ? GROUP BY account_id',
+    );
+    this.selectNthStart = db.prepare(
+      'SELECT started_at FROM lease_starts WHERE account_id = ? AND started_at > ? ORDER BY started_at LIMIT 1 OFFSET ?',
     );
     this.selectRpmCaps = db.prepare('SELECT account_id, rpm_cap FROM lease_accounts');
     this.selectExpired = db.prepare(
@@ -166,26 +170,32 @@ export class SqliteAccountLeases implements AccountLeases {
     return true;
   }
 
+  /**
+   * Counts per account (this runs for every job a worker considers, so it must not read every start
+   * of the last minute); the one start that decides `rpmFreeAt` is looked up only for accounts at
+   * their cap.
+   */
   private loadInTransaction(now: number): Map<string, AccountLoad> {
+    const windowStart = now - RPM_WINDOW_MS;
     const inFlight = new Map(this.selectLiveCounts.all(now).map((row) => [row.account_id, row.n]));
-    const starts = new Map<string, number[]>();
-    for (const row of this.selectRecentStarts.all(now - RPM_WINDOW_MS)) {
-      const list = starts.get(row.account_id) ?? [];
-      list.push(row.started_at);
-      starts.set(row.account_id, list);
-    }
+    const startCounts = new Map(
+      this.selectStartCounts.all(windowStart).map((row) => [row.account_id, row.n]),
+    );
     const rpmCaps = new Map(this.selectRpmCaps.all().map((row) => [row.account_id, row.rpm_cap]));
     const loads = new Map<string, AccountLoad>();
-    for (const accountId of new Set([...inFlight.keys(), ...starts.keys()])) {
-      loads.set(
+    for (const accountId of new Set([...inFlight.keys(), ...startCounts.keys()])) {
+      const starts = startCounts.get(accountId) ?? 0;
+      const rpmCap = rpmCaps.get(accountId) ?? null;
+      const reached = rpmCap !== null && rpmCap > 0 && starts >= rpmCap;
+      const decisive = reached
+        ? this.selectNthStart.get(accountId, windowStart, starts - rpmCap)?.started_at
+        : undefined;
+      loads.set(accountId, {
         accountId,
-        accountLoad(
-          accountId,
-          inFlight.get(accountId) ?? 0,
-          starts.get(accountId) ?? [],
-          rpmCaps.get(accountId) ?? null,
-        ),
-      );
+        inFlight: inFlight.get(accountId) ?? 0,
+        startsLastMinute: starts,
+        rpmFreeAt: decisive === undefined ? null : new Date(decisive + RPM_WINDOW_MS),
+      });
     }
     return loads;
   }

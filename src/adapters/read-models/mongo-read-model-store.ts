@@ -7,6 +7,7 @@ import {
   type GenerationStatusCode,
   type Page,
   type PageRequest,
+  type PositionedWrites,
   type ProjectionWrite,
   type ReadModelStore,
   type RecordQuery,
@@ -115,6 +116,11 @@ export class MongoReadModelStore implements ReadModelStore {
         );
       }
     }
+  }
+
+  /** No multi-document transactions on FerretDB: one event after the other. */
+  async applyMany(batch: readonly PositionedWrites[]): Promise<void> {
+    for (const { position, writes } of batch) await this.apply(position, writes);
   }
 
   async getAccount(id: string): Promise<AccountView | null> {

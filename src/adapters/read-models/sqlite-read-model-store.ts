@@ -6,6 +6,7 @@ import {
   type GenerationRecordView,
   type GenerationStatusCode,
   type Page,
+  type PositionedWrites,
   type ProjectionWrite,
   type ReadModelStore,
   type RecordQuery,
@@ -77,7 +78,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly upsertCheckpoint: Statement<[string, string]>;
   private readonly listStatements = new Map<string, Statement<SqlValue[], { doc: string }>>();
   private readonly countStatements = new Map<string, Statement<SqlValue[], { n: number }>>();
-  private readonly applyTransaction: (position: bigint, writes: ProjectionWrite[]) => void;
+  private readonly applyTransaction: (batch: readonly PositionedWrites[]) => void;
   private readonly resetTransaction: () => void;
   private readonly snapshot: <T>(read: () => T) => T;
 
@@ -115,10 +116,10 @@ export class SqliteReadModelStore implements ReadModelStore {
       `INSERT INTO rm_checkpoints (projector, position) VALUES (?, ?)
        ON CONFLICT (projector) DO UPDATE SET position = excluded.position`,
     );
-    const apply = db.transaction((position: bigint, writes: ProjectionWrite[]) => {
-      for (const write of writes) this.applyOne(position, write);
+    const apply = db.transaction((batch: readonly PositionedWrites[]) => {
+      for (const { position, writes } of batch) for (const write of writes) this.applyOne(position, write);
     });
-    this.applyTransaction = (position, writes) => apply.immediate(position, writes);
+    this.applyTransaction = (batch) => apply.immediate(batch);
     const reset = db.transaction(() => {
       db.exec('DELETE FROM rm_accounts; DELETE FROM rm_records; DELETE FROM rm_checkpoints;');
     });
@@ -129,7 +130,12 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async apply(position: bigint, writes: ProjectionWrite[]): Promise<void> {
-    this.applyTransaction(position, writes);
+    this.applyTransaction([{ position, writes }]);
+  }
+
+  /** One transaction for the whole batch: what a catching-up projector spends its time on. */
+  async applyMany(batch: readonly PositionedWrites[]): Promise<void> {
+    if (batch.length > 0) this.applyTransaction(batch);
   }
 
   async getAccount(id: string): Promise<AccountView | null> {

@@ -6,7 +6,7 @@ import type { AllSubscription, EventStore, StoredEvent } from '../../ports/event
 import type { Locks } from '../../ports/locks';
 import type { MessageBus } from '../../ports/message-bus';
 import type { ReadModelStore } from '../../ports/read-models';
-import { BatchReader } from './batch-reader';
+import { BatchReader } from '../../lib/batch-reader';
 import { relayMessages } from './relay-messages';
 
 export type RelayCheckpoints = Pick<ReadModelStore, 'getCheckpoint' | 'saveCheckpoint'>;

@@ -1,4 +1,3 @@
 export * from './relayed-event';
 export * from './relay-messages';
-export * from './batch-reader';
 export * from './event-relay';
