@@ -1,6 +1,6 @@
 // `npm run bench` (full) / `npm run bench -- --quick` (embedded only, under a minute).
 // Options: --production (start local Kafka/FerretDB/ESDB servers for the production profile),
-// --only=intake,pool (some scenarios), --cpu-profile (V8 profiles of the runtime in bench/results/profiles).
+// --production-only (skip the embedded profile), --only=intake,pool (only these scenarios; updates them in an existing latest.json of the same mode), --cpu-profile (V8 profiles of the runtime in bench/results/profiles).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -57,6 +57,22 @@ async function runOne(
   rmSync(out, { force: true });
   process.stderr.write(`[bench] ${scenario} (${profile}) done in ${seconds} s\n`);
   return { result: { ...result, seconds, loadAverage1m }, seconds };
+}
+
+/** The results file of an earlier run of the same mode, which `--only` updates in place. */
+function readPrevious(mode: Mode): Record<string, unknown> | undefined {
+  try {
+    const file = join(RESULTS_DIR, 'latest.json');
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const meta = previous.meta as Record<string, unknown> | undefined;
+    if (meta?.mode !== mode) return undefined;
+    const { goals: _goals, ...rest } = previous;
+    // One level of history, not a chain.
+    const { earlierRun: _earlier, updatedScenarios: _updated, ...earlierMeta } = meta;
+    return { ...rest, meta: earlierMeta };
+  } catch {
+    return undefined;
+  }
 }
 
 function gitCommit(): string | null {
@@ -136,6 +152,7 @@ async function main(): Promise<void> {
       production: { type: 'boolean', default: false },
       only: { type: 'string' },
       'cpu-profile': { type: 'boolean', default: false },
+      'production-only': { type: 'boolean', default: false },
     },
   });
   const mode: Mode = values.quick ? 'quick' : 'full';
@@ -148,7 +165,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const timeoutMs = mode === 'quick' ? 45_000 : 15 * 60_000;
 
+  const previous = only ? readPrevious(mode) : undefined;
   const results: Record<string, unknown> = {
+    ...previous,
     meta: {
       mode,
       date: new Date().toISOString(),
@@ -158,16 +177,17 @@ async function main(): Promise<void> {
       cores: cpus().length,
       memoryGb: Math.round(totalmem() / 1024 ** 3),
       gitCommit: gitCommit(),
+      ...(previous ? { updatedScenarios: selected, earlierRun: previous.meta } : {}),
     },
   };
   const failures: string[] = [];
-  for (const scenario of selected) {
+  for (const scenario of values['production-only'] ? [] : selected) {
     const outcome = await runOne(scenario, mode, 'embedded', timeoutMs, cpuProfileDir);
     results[scenario] = outcome.result ?? { profile: 'embedded', error: outcome.error };
     if (outcome.error) failures.push(`${scenario} (embedded): ${outcome.error}`);
   }
 
-  results.production = await runProduction(
+  const production = await runProduction(
     mode,
     values.production ?? false,
     selected,
@@ -175,6 +195,11 @@ async function main(): Promise<void> {
     cpuProfileDir,
     failures,
   );
+  // A partial run keeps the production results it did not redo.
+  const earlier = previous?.production as Record<string, unknown> | undefined;
+  const earlierMeasured = earlier !== undefined && !('skipped' in earlier) ? earlier : undefined;
+  results.production =
+    'skipped' in production && earlierMeasured ? earlierMeasured : { ...earlierMeasured, ...production };
   (results.meta as Record<string, unknown>).durationSec = Math.round((Date.now() - started) / 1000);
   results.goals = GOALS.map((goal) => ({
     key: goal.key,

@@ -7,7 +7,8 @@ import { productionEnv, runScenario, storyboardIds } from '../support/scenario';
 import { startSimulatorProcess } from '../support/simulator';
 
 runScenario(async ({ mode, profile, cpuProfileDir }) => {
-  const total = mode === 'full' ? 5_000 : 300;
+  // The production profile is far slower end to end (see the report); fewer storyboards keep it bounded.
+  const total = mode === 'quick' ? 300 : profile === 'production' ? 300 : 5_000;
   const simulator = await startSimulatorProcess({
     timeScale: 0,
     seed: 1,
@@ -26,15 +27,18 @@ runScenario(async ({ mode, profile, cpuProfileDir }) => {
     // Caps far above the load: only the orchestrator's own work is measured.
     await registerAccounts(runtime.baseUrl, 20, { concurrencyCap: 100, rpmCap: 10_000 });
     const run = Date.now().toString(36);
-    const settleMs = mode === 'full' ? 300_000 : 30_000;
+    const settleMs = mode === 'full' ? 240_000 : 30_000;
 
     // 1. Burst: everything at once, for end-to-end throughput.
     const burstOwner = { projectId: `burst-${run}`, workId: 'burst', createBy: 'bench' };
     const burstStart = Date.now();
     await submit(runtime.baseUrl, burstOwner, storyboardIds('b', total), 100, 4);
-    const burst = await settle(runtime.baseUrl, burstOwner, total, settleMs);
-    const lastCompletion = Math.max(...burst.map((r) => Date.parse(r.completedAt ?? r.createdAt)));
-    const storyboardsPerSec = total / ((lastCompletion - burstStart) / 1000);
+    const burst = await settle(runtime.baseUrl, burstOwner, total, settleMs, { partialOnTimeout: true });
+    const burstDone = burst.filter((r) => r.completedAt).length;
+    // Unfinished after the time allowed: the rate of what did finish, over the whole wait.
+    const lastCompletion =
+      burstDone === total ? Math.max(...burst.map((r) => Date.parse(r.completedAt!))) : burstStart + settleMs;
+    const storyboardsPerSec = burstDone / ((lastCompletion - burstStart) / 1000);
     const burstLatency = summarize(
       burst.filter((r) => r.completedAt).map((r) => Date.parse(r.completedAt!) - Date.parse(r.createdAt)),
     );
@@ -42,11 +46,14 @@ runScenario(async ({ mode, profile, cpuProfileDir }) => {
     // 2. Paced at half the burst throughput in batches of 10: the per-storyboard overhead
     // without a backlog in front of it.
     const pacedOwner = { projectId: `paced-${run}`, workId: 'paced', createBy: 'bench' };
-    const pacedRate = Math.max(10, Math.floor(storyboardsPerSec / 2));
+    // A quarter of the burst throughput, at most 50/s: the burst rate itself is not sustained
+    // once the lease store holds a minute of starts (see the report), and a backlog would be measured
+    // instead of the overhead.
+    const pacedRate = Math.max(5, Math.min(50, Math.floor(storyboardsPerSec / 4)));
     const answered = await submit(runtime.baseUrl, pacedOwner, storyboardIds('p', total), 10, 4, {
       batchesPerSec: pacedRate / 10,
     });
-    const paced = await settle(runtime.baseUrl, pacedOwner, total, settleMs);
+    const paced = await settle(runtime.baseUrl, pacedOwner, total, settleMs, { partialOnTimeout: true });
     const completed = paced.filter((r) => r.generationStatus === 2 && r.completedAt);
     const fromAccept = summarize(completed.map((r) => Date.parse(r.completedAt!) - Date.parse(r.createdAt)));
     const fromAnswer = summarize(
@@ -55,6 +62,8 @@ runScenario(async ({ mode, profile, cpuProfileDir }) => {
     const memory = await runtime.memory();
     return {
       storyboards: total,
+      burstUnfinished: total - burstDone,
+      pacedUnfinished: total - completed.length,
       storyboardsPerSec: Math.round(storyboardsPerSec),
       p50Ms: fromAccept.p50,
       p99Ms: fromAccept.p99,
@@ -64,9 +73,11 @@ runScenario(async ({ mode, profile, cpuProfileDir }) => {
       fromAnswerP99Ms: fromAnswer.p99,
       burstP50Ms: burstLatency.p50,
       burstP99Ms: burstLatency.p99,
-      failed:
-        burst.length + paced.length - burst.filter((r) => r.generationStatus === 2).length - completed.length,
-      note: 'p50/p99: record completedAt - createdAt at the paced rate (half the burst throughput, batches of 10); storyboardsPerSec: a burst of all storyboards, first request to last completion',
+      failed: [...burst, ...paced].filter((r) => r.generationStatus === 3).length,
+      failedBy: tally(
+        [...burst, ...paced].filter((r) => r.generationStatus === 3).map((r) => r.errorCode ?? '?'),
+      ),
+      note: 'p50/p99: record completedAt - createdAt at the paced rate (a quarter of the burst throughput, at most 50/s, batches of 10); storyboardsPerSec: a burst of all storyboards, first request to last completion',
       runtimeRssMb: Math.round(memory.peakRssMb),
     };
   } finally {
@@ -74,3 +85,9 @@ runScenario(async ({ mode, profile, cpuProfileDir }) => {
     await simulator.stop();
   }
 });
+
+function tally(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}

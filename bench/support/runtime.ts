@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,9 @@ export async function startRuntimeProcess(options: RuntimeOptions): Promise<Runt
     JIMENG_BASE_URL: options.jimengBaseUrl,
     LOG_LEVEL: 'silent',
     MONGO_DB: `bench_${Date.now().toString(36)}`,
+    // The production profile generates no secrets of its own; throwaway ones for a bench run.
+    SECRET_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    CALLBACK_SECRET: randomBytes(32).toString('base64url'),
     ...options.env,
   };
   const child = spawnTs(join(__dirname, 'runtime-host.ts'), {

@@ -28,6 +28,8 @@ export function scenarioContext(): ScenarioContext {
 /** Runs the scenario and writes its result; the process exits when done either way. */
 export function runScenario(work: (context: ScenarioContext) => Promise<Record<string, unknown>>): void {
   const context = scenarioContext();
+  // bench/run.ts is gone (stopped, crashed): stop too; the children of this scenario follow.
+  process.on('disconnect', () => process.exit(1));
   work(context).then(
     (result) => {
       mkdirSync(dirname(context.out), { recursive: true });
