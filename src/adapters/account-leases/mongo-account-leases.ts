@@ -8,6 +8,8 @@ import { VersionChain, type ChainLink } from '../mongo/version-chain';
 import { accountLoad, checkLeaseRequest, inRpmWindow, isLive } from './lease-window';
 
 export const ACCOUNT_LEASES_COLLECTION = 'account_leases';
+/** The newest state of each account (snapshots read it: one document per account). */
+export const ACCOUNT_LEASE_HEADS_COLLECTION = 'account_lease_heads';
 
 interface StoredLease {
   leaseId: string;
@@ -49,7 +51,11 @@ export class MongoAccountLeases implements AccountLeases {
     private readonly db: Db,
     options: MongoAccountLeasesOptions = {},
   ) {
-    this.chain = new VersionChain(db.collection<ChainLink<AccountLeaseState>>(ACCOUNT_LEASES_COLLECTION));
+    this.chain = new VersionChain(
+      db.collection<ChainLink<AccountLeaseState>>(ACCOUNT_LEASES_COLLECTION),
+      undefined,
+      db.collection<ChainLink<AccountLeaseState>>(ACCOUNT_LEASE_HEADS_COLLECTION),
+    );
     this.clock = options.clock ?? systemClock;
     this.maxAttempts = options.maxAttempts ?? 50;
   }
@@ -58,6 +64,10 @@ export class MongoAccountLeases implements AccountLeases {
     await ensureIndexes(this.db.collection(ACCOUNT_LEASES_COLLECTION), [
       ...VersionChain.indexes(),
       { key: { 'state.leases.leaseId': 1 } },
+    ]);
+    await ensureIndexes(this.db.collection(ACCOUNT_LEASE_HEADS_COLLECTION), [
+      { key: { 'state.leases.leaseId': 1 } },
+      { key: { 'state.leases.expiresAt': 1 } },
     ]);
   }
 
@@ -132,8 +142,7 @@ export class MongoAccountLeases implements AccountLeases {
     change: (lease: StoredLease) => StoredLease | null | 'refuse',
   ): Promise<boolean> {
     if (typeof leaseId !== 'string') throw new TypeError('leaseId must be a string');
-    const holders = await this.chain.latestOfAll({ 'state.leases.leaseId': leaseId });
-    const accountId = holders.keys().next().value;
+    const accountId = await this.chain.findKey({ 'state.leases.leaseId': leaseId });
     if (accountId === undefined) return false;
     for (let attempt = 0; attempt < this.maxAttempts; attempt += 1) {
       if (attempt > 0) await pauseBeforeRetry(attempt);

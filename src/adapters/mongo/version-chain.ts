@@ -34,6 +34,13 @@ export class VersionChain<S extends Document> {
   constructor(
     private readonly collection: Collection<ChainLink<S>>,
     private readonly retainMs = 60_000,
+    /**
+     * Optional: the newest link of every key, kept up to date after each append, so `latestOfAll`
+     * reads one document per key instead of every version of the retention window. Best effort
+     * (two writers may land out of order until the key's next append): only for snapshots that
+     * the chain itself re-checks, never for deciding an append.
+     */
+    private readonly heads?: Collection<ChainLink<S>>,
   ) {}
 
   static indexes(): IndexPlan[] {
@@ -47,8 +54,23 @@ export class VersionChain<S extends Document> {
     return link ? { version: link.version, state: link.state as S } : null;
   }
 
+  /** A key with a link (newest first: its head) matching `filter`. */
+  async findKey(filter: Filter<ChainLink<S>>): Promise<string | undefined> {
+    const head = await this.heads?.findOne(filter, { projection: { key: 1 } });
+    if (head) return head.key;
+    const link = await this.collection.findOne(filter, { projection: { key: 1 } });
+    return link?.key;
+  }
+
   /** Newest state of every key (or of the keys whose links match `filter`). */
   async latestOfAll(filter: Filter<ChainLink<S>> = {}): Promise<Map<string, Versioned<S>>> {
+    if (this.heads) {
+      const newest = new Map<string, Versioned<S>>();
+      for (const head of await this.heads.find(filter).toArray()) {
+        newest.set(head.key, { version: head.version, state: head.state as S });
+      }
+      return newest;
+    }
     const keys =
       Object.keys(filter).length === 0
         ? null
@@ -74,12 +96,24 @@ export class VersionChain<S extends Document> {
    */
   async tryAppend(key: string, readVersion: number, state: S): Promise<boolean> {
     const version = readVersion + 1;
+    const link = { _id: `${key}#${version}`, key, version, writtenAt: new Date(), state };
     try {
-      const link = { _id: `${key}#${version}`, key, version, writtenAt: new Date(), state };
       await this.collection.insertOne(link as ChainLink<S>);
     } catch (error) {
       if (isDuplicateKeyError(error)) return false;
       throw error;
+    }
+    if (this.heads) {
+      try {
+        await this.heads.updateOne(
+          { _id: key, version: { $lt: version } } as Filter<ChainLink<S>>,
+          { $set: { key, version, writtenAt: link.writtenAt, state } } as never,
+          { upsert: true },
+        );
+      } catch (error) {
+        // A newer head is already there (the upsert collided with it): nothing to do.
+        if (!isDuplicateKeyError(error)) throw error;
+      }
     }
     const superseded = { $lt: new Date(Date.now() - this.retainMs) };
     await this.collection.deleteMany({ key, version: { $lt: version }, writtenAt: superseded } as Filter<
