@@ -28,7 +28,7 @@ import {
 } from '../../integration/e2e/production-support/pool-scenario';
 import { waitFor } from '../../support/wait-for';
 import { chaosFigures, type ChaosFigures } from './chaos-figures';
-import { faultPoints, type ChaosRandom } from './chaos-random';
+import type { ChaosRandom } from './chaos-random';
 import { readHistory } from './event-history';
 import { startCluster, type ProductionCluster } from './production-cluster';
 import { countTerminal, pause } from './progress';
@@ -56,10 +56,10 @@ export interface ProductionChaosResult {
   rebuild: ReadModelDiff;
   /** How each killed worker ended, and its generations in flight at the moment. */
   kills: { worker: string; exit: ExitInfo; inFlight: number; done: number }[];
-  /** Processes that ended on their own once the cluster was up (each was started again). */
-  unplannedExits: readonly string[];
-  /** Processes that ended on their own while the cluster started (each was started again). */
-  startupExits: readonly string[];
+  /** Processes that ended on their own after starting (each was started again). */
+  crashes: readonly string[];
+  /** Processes that gave up starting, e.g. with the broker down (each was started again). */
+  failedStarts: readonly string[];
   /** How each process ended on SIGTERM after the run. */
   finalExits: Record<string, ExitInfo>;
   upstreamCapViolations: number;
@@ -198,38 +198,55 @@ export async function runProductionChaos(options: ProductionChaosOptions): Promi
         ...(options.mongoOutageMs > 0 ? (['mongo'] as const) : []),
       ];
       shuffle(plan, random);
-      const points = faultPoints(options.storyboards, plan.length, random);
       const kills: ProductionChaosResult['kills'] = [];
       const faults: Record<string, number> = {};
+      /** The latest restart of each killed worker; `down`: killed and not started yet. */
+      const restarting = new Map<string, Promise<void>>();
+      const down = new Set<string>();
+      const restartFailures: unknown[] = [];
       for (const [index, fault] of plan.entries()) {
-        await pause(random.int(100, 2000));
-        const done = await waitFor(
-          async () => {
-            const finished = await countTerminal(viewer, batch);
-            return finished >= points[index]! && finished;
-          },
-          {
-            timeoutMs: options.settleTimeoutMs,
-            intervalMs: 100,
-            message: `${points[index]} storyboards done`,
-          },
-        ).catch(diagnosed);
+        await pause(random.int(100, 1000));
+        // The next fault strikes at a random share of what is left for it, so every fault finds
+        // work outstanding however unevenly the run goes (a fixed schedule fell behind a run that
+        // sped up after the outages).
+        const current = await countTerminal(viewer, batch);
+        const share = (options.storyboards - current) / (plan.length - index + 1);
+        const point = current + Math.floor(share * (0.2 + 0.8 * random.next()));
+        await waitFor(async () => (await countTerminal(viewer, batch)) >= point, {
+          timeoutMs: options.settleTimeoutMs,
+          intervalMs: 100,
+          message: `${point} storyboards done`,
+        }).catch(diagnosed);
         if (fault === 'worker') {
-          // The kill means most while a worker has generations in flight: wait a little for one.
-          const generating = () => WORKERS.filter((name) => taps.get(name)!.inFlight > 0);
+          // Any worker that is running or starting may be killed; one killed a moment ago and not
+          // started yet is left alone.
+          if (down.size === WORKERS.length) await Promise.race(restarting.values());
+          const alive = WORKERS.filter((name) => !down.has(name));
+          // The kill means most while the worker has generations in flight: wait a little for one.
+          const generating = () => alive.filter((name) => taps.get(name)!.inFlight > 0);
           await waitFor(() => generating().length > 0, {
-            timeoutMs: 10_000,
+            timeoutMs: 3_000,
             intervalMs: 5,
             message: 'a worker generating',
           }).catch(() => undefined);
-          const worker = random.pick(generating().length > 0 ? generating() : WORKERS);
+          const worker = random.pick(generating().length > 0 ? generating() : alive);
           const inFlight = taps.get(worker)!.inFlight;
+          const done = await countTerminal(viewer, batch);
           const exit = await running.kill(worker);
           kills.push({ worker, exit, inFlight, done });
-          // Down for a moment (its partitions move to the other worker), then back.
-          await pause(random.int(0, 1500));
-          await running.restart(worker);
           count(faults, 'worker SIGKILL + restart');
+          // Down for a moment (its partitions move to the other worker), then started again while
+          // the run, and the next faults, go on.
+          down.add(worker);
+          const previous = restarting.get(worker) ?? Promise.resolve();
+          const restart = previous
+            .then(() => pause(random.int(0, 1500)))
+            .then(() => {
+              down.delete(worker);
+              return running.restart(worker);
+            })
+            .catch((error: unknown) => void restartFailures.push(error));
+          restarting.set(worker, restart);
         } else if (fault === 'kafka') {
           await kafka!.halt({ signal: 'SIGKILL' });
           await kafka!.resume();
@@ -241,6 +258,9 @@ export async function runProductionChaos(options: ProductionChaosOptions): Promi
           count(faults, `MongoDB-wire server stopped ${options.mongoOutageMs / 1000} s`);
         }
       }
+
+      await Promise.all(restarting.values());
+      if (restartFailures.length > 0) throw restartFailures[0];
 
       // Then every storyboard ends
       await waitFor(async () => (await countTerminal(viewer, batch)) === options.storyboards, {
@@ -309,8 +329,8 @@ export async function runProductionChaos(options: ProductionChaosOptions): Promi
           outcomes,
           rebuild,
           kills,
-          unplannedExits: [...running.unplannedExits],
-          startupExits: [...running.startupExits],
+          crashes: [...running.crashes],
+          failedStarts: [...running.failedStarts],
           finalExits,
           upstreamCapViolations: stats.totals.capViolations,
         };

@@ -34,8 +34,8 @@ export function describeProductionChaos(options: {
       process.stderr.write(
         `[chaos] production ${options.label}: generations in flight at each kill ` +
           `${JSON.stringify(result.kills.map((kill) => kill.inFlight))}, upstream cap violations ` +
-          `${result.upstreamCapViolations}, unplanned exits ${JSON.stringify(result.unplannedExits)}, ` +
-          `exits during start-up ${JSON.stringify(result.startupExits)}\n`,
+          `${result.upstreamCapViolations}, crashes ${JSON.stringify(result.crashes)}, ` +
+          `failed starts (restarted) ${JSON.stringify(result.failedStarts)}\n`,
       );
     }, options.runTimeoutMs);
 
@@ -68,9 +68,11 @@ export function describeProductionChaos(options: {
       expect(rebuild.differences).toEqual([]);
     });
 
-    it('keeps every process alive through the faults, and each stops cleanly on SIGTERM', () => {
-      const { unplannedExits, finalExits } = run();
-      expect(unplannedExits).toEqual([]);
+    it('crashes no running process through the faults, and each stops cleanly on SIGTERM', () => {
+      // A process started while the broker is down may give up starting (exit 1); compose starts it
+      // again, as the cluster does: those are reported, not failures.
+      const { crashes, finalExits } = run();
+      expect(crashes).toEqual([]);
       expect(finalExits).toEqual({
         api: { code: 0, signal: null },
         relay: { code: 0, signal: null },

@@ -30,7 +30,8 @@ export interface ClusterOptions {
 /**
  * The production profile as separate OS processes (one per role, as compose runs them) whose
  * processes can be killed and started again with the same environment and port. A process that
- * ends without being told is started again too, as compose's restart policy would, and counted.
+ * ends without being told is started again too, as compose's `restart: unless-stopped` would, and
+ * counted: as a failed start when it said so ("failed to start"), else as a crash.
  */
 export interface ProductionCluster {
   readonly database: string;
@@ -42,14 +43,20 @@ export interface ProductionCluster {
   service(name: string): ServiceProcess;
   /** SIGKILL; resolves with the exit once the process is gone. */
   kill(name: string): Promise<ExitInfo>;
-  /** Starts a stopped process again (same environment and port) and waits until it is ready. */
+  /**
+   * Starts a stopped process again (same environment and port) and waits until it is ready, or
+   * until it is killed again while starting.
+   */
   restart(name: string): Promise<void>;
   /** SIGTERM to the named processes; their exits. */
   terminate(names: readonly string[]): Promise<Record<string, ExitInfo>>;
-  /** Processes that ended on their own while the cluster started (each was started again). */
-  readonly startupExits: readonly string[];
-  /** Processes that ended on their own once the cluster was up (each was started again). */
-  readonly unplannedExits: readonly string[];
+  /**
+   * Processes that gave up starting (a dependency unreachable, say) and were started again, as
+   * compose's `restart: unless-stopped` does.
+   */
+  readonly failedStarts: readonly string[];
+  /** Processes that ended on their own after starting (each was started again). */
+  readonly crashes: readonly string[];
   describe(): string;
   /** Stops every process still running and removes the logs (kept after `describe`). */
   stop(): Promise<void>;
@@ -83,9 +90,8 @@ export async function startCluster(options: ClusterOptions): Promise<ProductionC
     ...options.env,
   };
   const members: Member[] = [];
-  const startupExits: string[] = [];
-  const unplannedExits: string[] = [];
-  let up = false;
+  const failedStarts: string[] = [];
+  const crashes: string[] = [];
   let stopped = false;
   let failed = false;
 
@@ -98,7 +104,7 @@ export async function startCluster(options: ClusterOptions): Promise<ProductionC
         .logTail(2000)
         .split('\n')
         .find((line) => line.includes('failed to start'));
-      (up ? unplannedExits : startupExits).push(
+      (firstLine ? failedStarts : crashes).push(
         `${watched.name} ${exit.signal ?? `code ${exit.code}`}${firstLine ? `: ${firstLine}` : ''}`,
       );
       launch(watched);
@@ -147,7 +153,12 @@ export async function startCluster(options: ClusterOptions): Promise<ProductionC
       const restarted = member(name);
       if (!restarted.process.exitDescription()) throw new Error(`${name} is still running`);
       launch(restarted);
-      await untilReady(restarted, Date.now() + 90_000);
+      try {
+        await untilReady(restarted, Date.now() + 90_000);
+      } catch (error) {
+        // Killed again while it started: whoever killed it starts it again.
+        if (!restarted.stopping) throw error;
+      }
     },
     async terminate(names) {
       const exits = await Promise.all(
@@ -160,8 +171,8 @@ export async function startCluster(options: ClusterOptions): Promise<ProductionC
       );
       return Object.fromEntries(exits);
     },
-    startupExits,
-    unplannedExits,
+    failedStarts,
+    crashes,
     describe: () => {
       failed = true;
       return `full logs in ${logDir}\n${describeServices(members.map((m) => m.process))}`;
@@ -179,7 +190,6 @@ export async function startCluster(options: ClusterOptions): Promise<ProductionC
   };
   try {
     await Promise.all(members.map((m) => untilReady(m, Date.now() + 90_000)));
-    up = true;
   } catch (error) {
     const message = `${error instanceof Error ? error.message : String(error)}\n${cluster.describe()}`;
     await cluster.stop();
