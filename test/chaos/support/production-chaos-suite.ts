@@ -32,7 +32,8 @@ export function describeProductionChaos(options: {
       result = await runProductionChaos({ ...options, random });
       printFigures(result.figures);
       process.stderr.write(
-        `[chaos] production ${options.label}: generations in flight at each kill ` +
+        `[chaos] production ${options.label}: finished storyboards at each kill ` +
+          `${JSON.stringify(result.kills.map((kill) => kill.done))}, generations in flight at each kill ` +
           `${JSON.stringify(result.kills.map((kill) => kill.inFlight))}, upstream cap violations ` +
           `${result.upstreamCapViolations}, crashes ${JSON.stringify(result.crashes)}, ` +
           `failed starts (restarted) ${JSON.stringify(result.failedStarts)}\n`,
