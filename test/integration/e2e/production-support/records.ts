@@ -66,20 +66,5 @@ export async function storyboardEvents(
   return events;
 }
 
-/** `work` over every item, at most `limit` at once, results in input order. */
-export async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
+/** `work` over every item, at most `limit` at once, results in input order (the product's helper). */
+export { mapBounded as mapLimited } from '../../../../src/application/bounded-parallel';

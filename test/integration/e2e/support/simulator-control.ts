@@ -1,15 +1,7 @@
 import type { SessionBehaviourPatch, SimulatorConfigPatch } from '../../../../src/simulator/behaviour';
 
-export interface SessionStats {
-  calls: number;
-  successes: number;
-  errorsByCode: Record<string, number>;
-  inFlight: number;
-  peakConcurrency: number;
-  capViolations: number;
-  rpmViolations: number;
-  creditsSpent: number;
-}
+export type { SessionStats } from '../../../../src/simulator/accounts';
+import type { SessionStats } from '../../../../src/simulator/accounts';
 
 export interface SimulatorStats {
   sessions: Record<string, SessionStats>;
