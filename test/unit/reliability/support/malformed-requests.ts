@@ -17,14 +17,15 @@ export interface MalformedRequest {
   broken: string;
 }
 
-export const OPERATORS: unknown[] = [
-  { $ne: null },
-  { $gt: '' },
-  { $where: 'sleep(1000)' },
-  { $regex: '.*' },
-  { $in: [1, 2] },
-  ['$ne', null],
-];
+// Frozen: generated bodies share these objects, so writing into one would leak into later runs.
+export const OPERATORS: readonly unknown[] = Object.freeze([
+  Object.freeze({ $ne: null }),
+  Object.freeze({ $gt: '' }),
+  Object.freeze({ $where: 'sleep(1000)' }),
+  Object.freeze({ $regex: '.*' }),
+  Object.freeze({ $in: Object.freeze([1, 2]) }),
+  Object.freeze(['$ne', null]),
+]);
 
 export const ODD_STRINGS = [
   '',
@@ -218,9 +219,12 @@ function brokenBody(route: ApiRoute): fc.Arbitrary<{ body: Record<string, unknow
       const result = { ...broken };
       for (const [name, value] of extras) {
         if (name === 'item') {
-          const list = Object.values(result).find(Array.isArray) as unknown[] | undefined;
-          if (list && list.length > 0 && list.length <= 200)
-            list[0] = { ...(list[0] as object), storyboardId: value };
+          // A fresh list: the one found may be a shared constant (an operator) or the value itself,
+          // and writing into it would leak into later runs or make the body circular.
+          const key = Object.keys(result).find((k) => Array.isArray(result[k]));
+          const list = key === undefined ? undefined : (result[key] as unknown[]);
+          if (key !== undefined && list && list.length > 0 && list.length <= 200)
+            result[key] = [{ ...(list[0] as object), storyboardId: value }, ...list.slice(1)];
         } else if (!what.startsWith(`${name}:`) && name in result) {
           result[name] = value;
         }
