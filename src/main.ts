@@ -1,6 +1,11 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config/config';
-import { startRuntime } from './runtime/start-runtime';
+import { ConfigError, loadConfig, type Config } from './config/config';
+import { createLogger } from './runtime/logger';
+import { startRuntime, type RunningRuntime } from './runtime/start-runtime';
+import { startWithRetry } from './runtime/start-with-retry';
+
+/** How long a process that must restart itself waits for a graceful stop. */
+const FATAL_STOP_GRACE_MS = 5_000;
 
 /**
  * `node dist/main.js [--role api|worker|projector|relay|all[,…]]`: the embedded profile by default
@@ -9,7 +14,7 @@ import { startRuntime } from './runtime/start-runtime';
 async function main(): Promise<void> {
   const roleFlag = process.argv.indexOf('--role');
   const env = roleFlag >= 0 ? { ...process.env, ROLE: process.argv[roleFlag + 1] ?? '' } : process.env;
-  let config;
+  let config: Config;
   try {
     config = loadConfig(env);
   } catch (error) {
@@ -19,27 +24,51 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const runtime = await startRuntime(config);
+  const logger = createLogger(config.LOG_LEVEL, { profile: config.PROFILE, role: config.ROLE.join(',') });
+  // Set once started; a signal during start-up exits without a runtime to stop.
+  const started: { runtime?: RunningRuntime } = {};
   let stopping = false;
-  const shutdown = (signal: string) => {
+  // A stop that does not finish within twice its grace still exits: the stores hold all state.
+  const exitAfterStop = (code: number, graceMs = 10_000) => {
     if (stopping) return;
     stopping = true;
-    runtime.logger.info({ signal }, 'shutting down');
-    runtime.stop().then(
-      () => process.exit(0),
+    setTimeout(() => process.exit(code), graceMs * 2).unref();
+    (started.runtime ? started.runtime.stop({ graceMs }) : Promise.resolve()).then(
+      () => process.exit(code),
       (error: unknown) => {
-        runtime.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(code === 0 ? 1 : code);
       },
     );
   };
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    exitAfterStop(0);
+  };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  started.runtime = await startWithRetry(
+    () =>
+      startRuntime(config, {
+        logger,
+        onFatal: (reason) => {
+          logger.fatal({ reason }, 'restarting: exiting so the supervisor starts the process again');
+          exitAfterStop(1, FATAL_STOP_GRACE_MS);
+        },
+      }),
+    {
+      retryForMs: config.PROFILE === 'production' ? config.STARTUP_RETRY_MS : 0,
+      isPermanent: (error) => error instanceof ConfigError || stopping,
+      onRetry: (error, attempt, delayMs) =>
+        logger.warn({ err: error, attempt, delayMs }, 'a server is not reachable yet; starting again'),
+    },
+  );
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(
     `jimeng-orchestrator failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
   );
-  process.exit(1);
+  process.exit(error instanceof ConfigError ? 2 : 1);
 });

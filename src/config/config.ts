@@ -49,6 +49,16 @@ export const configSchema = z.object({
    * that died: a standby takes over after at most this.
    */
   RELAY_LOCK_TTL_MS: z.coerce.number().int().min(1000).default(5_000),
+  /**
+   * How long a production process keeps trying to start while Kafka, MongoDB or EventStoreDB is
+   * not reachable yet (0: fail at once). The embedded profile needs no server and starts once.
+   */
+  STARTUP_RETRY_MS: z.coerce.number().int().min(0).default(120_000),
+  /**
+   * How long the MongoDB client may keep failing while a fresh client reaches the server before
+   * the process restarts itself (0: never).
+   */
+  MONGO_WATCHDOG_MS: z.coerce.number().int().min(0).default(30_000),
   METRICS_PUBLIC: booleanFlag.default(true),
   DOCS_PUBLIC: booleanFlag.default(true),
 });

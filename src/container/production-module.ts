@@ -6,6 +6,7 @@ import { MongoIdempotencyStore } from '../adapters/idempotency/mongo-idempotency
 import { MongoLocks } from '../adapters/locks/mongo-locks';
 import { KafkaMessageBus } from '../adapters/message-bus/kafka-message-bus';
 import { connectMongo } from '../adapters/mongo/connect';
+import { MongoClientWatchdog, pingWithFreshClient } from '../adapters/mongo/mongo-client-watchdog';
 import { MongoReadModelStore } from '../adapters/read-models/mongo-read-model-store';
 import type { Config } from '../config/config';
 import { ACCOUNT_LEASES } from '../ports/account-leases';
@@ -28,9 +29,28 @@ export async function productionModule(
   config: Config,
   lifecycle: Lifecycle,
   logger: Logger,
+  onFatal: (reason: string) => void,
 ): Promise<ContainerModule> {
   const mongo = await connectMongo(config.MONGO_URL!, config.MONGO_DB);
   lifecycle.onClose('mongodb', () => mongo.close());
+  if (config.MONGO_WATCHDOG_MS > 0) {
+    const intervalMs = Math.min(5_000, Math.max(500, Math.floor(config.MONGO_WATCHDOG_MS / 3)));
+    const watchdog = new MongoClientWatchdog({
+      stuckAfterMs: config.MONGO_WATCHDOG_MS,
+      intervalMs,
+      ping: async () => void (await mongo.db.command({ ping: 1 })),
+      probe: () => pingWithFreshClient(config.MONGO_URL!, intervalMs),
+      onStuck: (failingForMs, lastError) => {
+        logger.fatal(
+          { err: lastError, failingForMs },
+          'the MongoDB client has not recovered although the server answers a fresh client; restarting the process',
+        );
+        onFatal('mongodb client stuck');
+      },
+    });
+    watchdog.start();
+    lifecycle.onClose('mongodb watchdog', () => watchdog.stop());
+  }
   const readModels = new MongoReadModelStore(mongo.db);
   const leases = new MongoAccountLeases(mongo.db);
   const locks = new MongoLocks(mongo.db);

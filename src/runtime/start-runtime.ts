@@ -52,6 +52,11 @@ export interface StartRuntimeOptions {
   logger?: Logger;
   /** Where the generated admin key is told on first start (default: stderr). */
   announceApiKey?: (key: string, file: string) => void;
+  /**
+   * Told when the process cannot go on and should be restarted (e.g. a MongoDB client that does not
+   * recover); `main` exits so the supervisor starts it again. Default: only logged.
+   */
+  onFatal?: (reason: string) => void;
 }
 
 const hasRole = (config: Config, role: Role) => config.ROLE.includes('all') || config.ROLE.includes(role);
@@ -92,7 +97,7 @@ export async function startRuntime(
       applicationModule({ config, logger, lifecycle, apiKeys, secretKeys, jimengBaseUrl }),
       embedded
         ? embeddedModule(config, lifecycle, logger)
-        : await productionModule(config, lifecycle, logger),
+        : await productionModule(config, lifecycle, logger, options.onFatal ?? (() => undefined)),
     );
 
     const eventStore = container.get<EventStore>(EVENT_STORE);

@@ -54,14 +54,36 @@ export class KafkaTopics {
             replicationFactor: this.settings.replicationFactor,
           })),
         });
-        return;
+        break;
       } catch (error) {
-        if (onlyAlreadyExists(error)) return;
+        if (onlyAlreadyExists(error)) break;
         // A KRaft broker may answer the leader wait before its metadata knows the new topic; asking
         // again finds it created (TOPIC_ALREADY_EXISTS).
         if (attempt >= 10 || !isNotYetKnown(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
+    }
+    await this.waitForLeaders(topics);
+  }
+
+  /**
+   * Another process may have created a topic a moment ago ("already exists" answers before its
+   * partitions have leaders); a consumer subscribing then fails with "This server does not host this
+   * topic-partition". So a topic counts as ensured once every partition has a leader.
+   */
+  private async waitForLeaders(topics: string[]): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const { topics: found } = await this.admin.fetchTopicMetadata({ topics });
+        const led = found.every(
+          ({ partitions }) => partitions.length > 0 && partitions.every(({ leader }) => leader >= 0),
+        );
+        if (led && found.length === topics.length) return;
+        if (attempt >= 20) throw new Error(`topics ${topics.join(', ')} have no leaders yet`);
+      } catch (error) {
+        if (attempt >= 20 || !isNotYetKnown(error)) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 * Math.min(attempt, 10)));
     }
   }
 }

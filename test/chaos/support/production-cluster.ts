@@ -51,8 +51,9 @@ export interface ProductionCluster {
   /** SIGTERM to the named processes; their exits. */
   terminate(names: readonly string[]): Promise<Record<string, ExitInfo>>;
   /**
-   * Processes that gave up starting (a dependency unreachable, say) and were started again, as
-   * compose's `restart: unless-stopped` does.
+   * Processes that gave up on their own terms (a server unreachable for longer than
+   * STARTUP_RETRY_MS, a MongoDB client that did not recover) and were started again, as compose's
+   * `restart: unless-stopped` does.
    */
   readonly failedStarts: readonly string[];
   /** Processes that ended on their own after starting (each was started again). */
@@ -103,7 +104,9 @@ export async function startCluster(options: ClusterOptions): Promise<ProductionC
       const firstLine = watched.process
         .logTail(2000)
         .split('\n')
-        .find((line) => line.includes('failed to start'));
+        // Exits the product chose (a server still unreachable after STARTUP_RETRY_MS, a stuck
+        // MongoDB client), which a supervisor answers with a restart, are no crashes.
+        .find((line) => line.includes('failed to start') || line.includes('exiting so the supervisor'));
       (firstLine ? failedStarts : crashes).push(
         `${watched.name} ${exit.signal ?? `code ${exit.code}`}${firstLine ? `: ${firstLine}` : ''}`,
       );
