@@ -4,7 +4,8 @@ import type { AccountLeases, AccountLoad, Lease, LeaseRequest } from '../../port
 import { systemClock, type Clock } from '../../ports/clock';
 import { ContentionError, pauseBeforeRetry } from '../mongo/bounded-retry';
 import { ensureIndexes } from '../mongo/indexes';
-import { VersionChain, type ChainLink } from '../mongo/version-chain';
+import type { ChainLink } from '../mongo/version-chain';
+import { HeadedVersionChain } from './headed-version-chain';
 import { accountLoad, checkLeaseRequest, inRpmWindow, isLive } from './lease-window';
 
 export const ACCOUNT_LEASES_COLLECTION = 'account_leases';
@@ -36,14 +37,14 @@ export interface MongoAccountLeasesOptions {
  * The production account leases, atomic across worker instances without transactions: an
  * account's whole lease state is one versioned document, and every change reads the newest
  * version, decides in memory (prune expired leases and old starts, check the caps) and appends the
- * next version, which only one racer can do (see VersionChain). A loser reads again, and then
+ * next version, which only one racer can do (see HeadedVersionChain). A loser reads again, and then
  * usually finds the cap reached.
  *
  * tryAcquire answers null when it keeps losing races beyond `maxAttempts`: to the caller that is
  * the same as "no capacity now", which it already handles by trying later.
  */
 export class MongoAccountLeases implements AccountLeases {
-  private readonly chain: VersionChain<AccountLeaseState>;
+  private readonly chain: HeadedVersionChain<AccountLeaseState>;
   private readonly clock: Clock;
   private readonly maxAttempts: number;
 
@@ -51,9 +52,8 @@ export class MongoAccountLeases implements AccountLeases {
     private readonly db: Db,
     options: MongoAccountLeasesOptions = {},
   ) {
-    this.chain = new VersionChain(
+    this.chain = new HeadedVersionChain(
       db.collection<ChainLink<AccountLeaseState>>(ACCOUNT_LEASES_COLLECTION),
-      undefined,
       db.collection<ChainLink<AccountLeaseState>>(ACCOUNT_LEASE_HEADS_COLLECTION),
     );
     this.clock = options.clock ?? systemClock;
@@ -62,7 +62,7 @@ export class MongoAccountLeases implements AccountLeases {
 
   async ensureIndexes(): Promise<void> {
     await ensureIndexes(this.db.collection(ACCOUNT_LEASES_COLLECTION), [
-      ...VersionChain.indexes(),
+      ...HeadedVersionChain.indexes(),
       { key: { 'state.leases.leaseId': 1 } },
     ]);
     await ensureIndexes(this.db.collection(ACCOUNT_LEASE_HEADS_COLLECTION), [

@@ -1,10 +1,13 @@
 import type { Db } from 'mongodb';
 import type { Locks } from '../../ports/locks';
 import { ensureIndexes } from '../mongo/indexes';
-import { VersionChain, type ChainLink } from '../mongo/version-chain';
+import type { ChainLink } from '../mongo/version-chain';
+import { HeadedVersionChain } from '../account-leases/headed-version-chain';
 import { checkLockArguments } from './lock-arguments';
 
 export const LOCKS_COLLECTION = 'locks';
+/** The newest state of each lock, where a change starts looking for the newest version. */
+export const LOCK_HEADS_COLLECTION = 'lock_heads';
 
 /** `owner` null: released. */
 interface LockState {
@@ -19,17 +22,20 @@ const MAX_ATTEMPTS = 20;
  * The production named locks. A conditional update (`{_id, $or: [{owner}, {expired}]}` with
  * upsert) would be enough on MongoDB, but FerretDB evaluates the filter and writes in two steps, so
  * two nodes taking over an expired lock at once could both succeed. Each change therefore appends
- * the lock's next version, which only one racer can do (see VersionChain): atomic on both.
+ * the lock's next version, which only one racer can do (see HeadedVersionChain): atomic on both.
  */
 export class MongoLocks implements Locks {
-  private readonly chain: VersionChain<LockState>;
+  private readonly chain: HeadedVersionChain<LockState>;
 
   constructor(private readonly db: Db) {
-    this.chain = new VersionChain(db.collection<ChainLink<LockState>>(LOCKS_COLLECTION));
+    this.chain = new HeadedVersionChain(
+      db.collection<ChainLink<LockState>>(LOCKS_COLLECTION),
+      db.collection<ChainLink<LockState>>(LOCK_HEADS_COLLECTION),
+    );
   }
 
   async ensureIndexes(): Promise<void> {
-    await ensureIndexes(this.db.collection(LOCKS_COLLECTION), VersionChain.indexes());
+    await ensureIndexes(this.db.collection(LOCKS_COLLECTION), HeadedVersionChain.indexes());
   }
 
   async acquire(name: string, owner: string, ttlMs: number, now: Date): Promise<boolean> {
