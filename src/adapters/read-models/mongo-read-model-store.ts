@@ -66,6 +66,18 @@ interface Versioned {
   position: string;
 }
 
+/** One event's update of a document, checked and stamped with the event's position. */
+interface Step<V extends Versioned> {
+  position: bigint;
+  apply(current: V | null): V | null;
+}
+
+interface DocumentSteps {
+  collection: Collection<StoredDocument>;
+  id: string;
+  steps: Step<Versioned>[];
+}
+
 /**
  * The production read models, one MongoDB collection per requirement table. Documents are stored
  * with `_id` = the view's id and `position` as a fixed-width key (see position-key.ts); reads give
@@ -102,25 +114,50 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 
   async apply(position: bigint, writes: ProjectionWrite[]): Promise<void> {
-    for (const write of writes) {
-      if (write.account) {
-        const { id, update } = write.account;
-        await this.applyDocument<AccountView>(this.accounts, id, position, update, (next) =>
-          checkedAccount(id, next, position),
-        );
-      }
-      if (write.record) {
-        const { kind, id, update } = write.record;
-        await this.applyDocument<GenerationRecordView>(this.records[kind], id, position, update, (next) =>
-          checkedRecord(kind, id, next, position),
-        );
-      }
-    }
+    await this.applyMany([{ position, writes }]);
   }
 
-  /** No multi-document transactions on FerretDB: one event after the other. */
+  /**
+   * No multi-document transactions on FerretDB: each document is read once, the batch's updates of
+   * it are applied in order in memory, and the result is written once (a projector catching up
+   * writes a record once for its several events, not once per event). Documents are written in the
+   * order of their first event.
+   */
   async applyMany(batch: readonly PositionedWrites[]): Promise<void> {
-    for (const { position, writes } of batch) await this.apply(position, writes);
+    const documents = new Map<string, DocumentSteps>();
+    const stepsOf = (collection: Collection<StoredDocument>, id: string): Step<Versioned>[] => {
+      const name = `${collection.collectionName}\u0000${id}`;
+      let document = documents.get(name);
+      if (!document) documents.set(name, (document = { collection, id, steps: [] }));
+      return document.steps;
+    };
+    for (const { position, writes } of batch) {
+      for (const write of writes) {
+        if (write.account) {
+          const { id, update } = write.account;
+          stepsOf(this.accounts, id).push({
+            position,
+            apply: (current) => {
+              const next = update(current as AccountView | null);
+              return next === null ? null : checkedAccount(id, next, position);
+            },
+          });
+        }
+        if (write.record) {
+          const { kind, id, update } = write.record;
+          stepsOf(this.records[kind], id).push({
+            position,
+            apply: (current) => {
+              const next = update(current as GenerationRecordView | null);
+              return next === null ? null : checkedRecord(kind, id, next, position);
+            },
+          });
+        }
+      }
+    }
+    for (const { collection, id, steps } of documents.values()) {
+      await this.applyDocument(collection, id, steps);
+    }
   }
 
   async getAccount(id: string): Promise<AccountView | null> {
@@ -190,22 +227,26 @@ export class MongoReadModelStore implements ReadModelStore {
     // The Db's client belongs to the caller, which may share it with other adapters.
   }
 
-  private async applyDocument<V extends Versioned>(
+  private async applyDocument(
     collection: Collection<StoredDocument>,
     id: string,
-    position: bigint,
-    update: (current: V | null) => V | null,
-    check: (next: V) => V,
+    steps: readonly Step<Versioned>[],
   ): Promise<void> {
-    const key = positionKey(position);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       if (attempt > 0) await pauseBeforeRetry(attempt);
       const stored = await collection.findOne({ _id: id });
-      const current = stored ? fromStored<V>(stored) : null;
-      if (!isAfter(position, current)) return;
-      const next = update(current);
-      if (next === null) return;
-      const doc = toStored(check(next), key);
+      let current = stored ? fromStored<Versioned>(stored) : null;
+      let written: { view: Versioned; key: string } | null = null;
+      for (const { position, apply } of steps) {
+        // The idempotence guard, per event: a replay or a racer's work is skipped.
+        if (!isAfter(position, current)) continue;
+        const next = apply(current);
+        if (next === null) continue;
+        current = next;
+        written = { view: next, key: positionKey(position) };
+      }
+      if (written === null) return;
+      const doc = toStored(written.view, written.key);
       if (stored === null) {
         try {
           await collection.insertOne(doc, WRITE_OPTIONS);
