@@ -56,6 +56,8 @@ export class EventRelay {
   private subscription: AllSubscription | undefined;
   private wakePause: () => void = () => undefined;
   private leader = false;
+  /** performance.now() of the last successful renewal. */
+  private renewedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly events: EventStore,
@@ -140,7 +142,7 @@ export class EventRelay {
         const batch = await batches.next();
         if (batch === null || !this.running) return;
         // Never publish on an old renewal: the lock may have lapsed while waiting for events.
-        if (!(await this.renewLock())) return;
+        if (!(await this.holdFreshLock())) return;
         await this.bus.publish(batch.flatMap(relayMessages));
         const last = batch[batch.length - 1]!.position;
         await this.checkpoints.saveCheckpoint(this.name, last);
@@ -152,11 +154,23 @@ export class EventRelay {
     }
   }
 
+  /**
+   * A renewal younger than the renewal interval still holds the lock for most of its lifetime, as
+   * between two idle renewals: a busy relay does not write a lock version per batch (each one a
+   * lock-store write on the publishing path), only one per interval.
+   */
+  private async holdFreshLock(): Promise<boolean> {
+    if (this.leader && performance.now() - this.renewedAt < this.lockRenewIntervalMs) return true;
+    return this.renewLock();
+  }
+
   /** Takes or renews the lock; any failure counts as not holding it. */
   private async renewLock(): Promise<boolean> {
     try {
+      const startedAt = performance.now();
       this.leader =
         this.running && (await this.locks.acquire(this.name, this.owner, this.lockTtlMs, this.clock.now()));
+      if (this.leader) this.renewedAt = startedAt;
     } catch (error) {
       this.logger.warn({ err: error, owner: this.owner }, 'relay lock renewal failed');
       this.leader = false;

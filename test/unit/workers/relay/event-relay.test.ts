@@ -45,11 +45,13 @@ class RecordingBus implements MessageBus {
   close = async () => undefined;
 }
 
-/** Locks whose answers can be turned to "held by someone else". */
+/** Locks whose answers can be turned to "held by someone else"; counts the acquire calls. */
 class SwitchableLocks implements Locks {
   denied = false;
+  acquired = 0;
   constructor(private readonly inner: Locks) {}
   async acquire(name: string, owner: string, ttlMs: number, now: Date): Promise<boolean> {
+    this.acquired += 1;
     return !this.denied && this.inner.acquire(name, owner, ttlMs, now);
   }
   release = (name: string, owner: string) => this.inner.release(name, owner);
@@ -246,5 +248,24 @@ describe('EventRelay on the embedded adapters', () => {
       p.messages.map((m) => BigInt(decodeRelayedEvent(m.value).position)),
     );
     expect([...positions].sort((x, y) => (x < y ? -1 : 1))).toEqual(positions);
+  });
+
+  it('renews its lock once per renewal interval while busy, not before every batch', async () => {
+    const locks = new SwitchableLocks(runtime.locks);
+    const bus = new RecordingBus(runtime.bus, 'A');
+    startRelay(bus, { lockTtlMs: 60_000, batchSize: 1 }, locks);
+    await waitFor(() => bus.published.length > 0 || locks.acquired > 0, {
+      timeoutMs: TIMEOUT,
+      message: 'the relay starting',
+    });
+
+    for (let i = 0; i < 10; i++) {
+      await appendEvents(runtime.events, `account-c${i}`, [registered({ accountId: `c${i}` })]);
+    }
+
+    await waitFor(() => topic(TOPICS.events).length === 10, { timeoutMs: TIMEOUT, message: 'ten events' });
+    expect(bus.published.length).toBeGreaterThanOrEqual(2);
+    // the first take only: the renewal interval (a third of a minute) has not passed
+    expect(locks.acquired).toBe(1);
   });
 });
