@@ -30,8 +30,11 @@ export interface HeadedVersionChainOptions {
 export class HeadedVersionChain<S extends Document> {
   private readonly retainMs: number;
   private readonly sweepIntervalMs: number;
-  /** The newest version this instance saw of each key: only a starting point, never trusted. */
-  private readonly seen = new Map<string, number>();
+  /**
+   * The newest link this instance saw of each key (its state too when it read or wrote it): only a
+   * starting point, never trusted without looking for the next link.
+   */
+  private readonly seen = new Map<string, Seen<S>>();
   private lastSweepAt = Date.now();
   private sweeping: Promise<void> | undefined;
 
@@ -55,9 +58,12 @@ export class HeadedVersionChain<S extends Document> {
   }
 
   async latest(key: string): Promise<Versioned<S> | null> {
-    const hint = this.seen.get(key) ?? (await this.heads.findOne(byId(key)))?.version;
+    const seen = this.seen.get(key);
+    const hint = seen?.version ?? (await this.heads.findOne(byId(key)))?.version;
     if (hint !== undefined) {
-      let newest = await this.link(key, hint);
+      // A link this instance wrote or read is not read again: if it was swept since, it is too old
+      // to be taken for the newest, and the scan below answers.
+      let newest = seen?.link ?? (await this.link(key, hint));
       if (newest !== null) {
         for (let next = await this.link(key, newest.version + 1); next !== null;) {
           newest = next;
@@ -92,15 +98,15 @@ export class HeadedVersionChain<S extends Document> {
    */
   async tryAppend(key: string, readVersion: number, state: S): Promise<boolean> {
     const version = readVersion + 1;
-    const link = { _id: linkId(key, version), key, version, writtenAt: new Date(), state };
+    const link: ChainLink<S> = { _id: linkId(key, version), key, version, writtenAt: new Date(), state };
     try {
-      await this.links.insertOne(link as ChainLink<S>);
+      await this.links.insertOne({ ...link });
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
-      this.note(key, version);
+      this.note(key, { version });
       return false;
     }
-    this.note(key, version);
+    this.note(key, { version, link });
     try {
       await this.heads.updateOne(
         { _id: key, version: { $lt: version } } as Filter<ChainLink<S>>,
@@ -167,14 +173,26 @@ export class HeadedVersionChain<S extends Document> {
     return Date.now() - link.writtenAt.getTime() < this.retainMs / 2;
   }
 
-  private remember(key: string, link: Pick<ChainLink<S>, 'version' | 'state'>): Versioned<S> {
-    this.note(key, link.version);
+  private remember(key: string, link: ChainLink<S>): Versioned<S> {
+    this.note(key, { version: link.version, link });
     return { version: link.version, state: link.state as S };
   }
 
-  private note(key: string, version: number): void {
-    if ((this.seen.get(key) ?? 0) < version) this.seen.set(key, version);
+  private note(key: string, seen: Seen<S>): void {
+    const known = this.seen.get(key);
+    if (
+      known === undefined ||
+      known.version < seen.version ||
+      (known.version === seen.version && !known.link)
+    )
+      this.seen.set(key, seen);
   }
+}
+
+interface Seen<S> {
+  version: number;
+  /** The link itself, when this instance wrote or read it. */
+  link?: ChainLink<S>;
 }
 
 function linkId(key: string, version: number): string {
