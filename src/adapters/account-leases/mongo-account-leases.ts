@@ -6,6 +6,7 @@ import { ContentionError, pauseBeforeRetry } from '../mongo/bounded-retry';
 import { ensureIndexes } from '../mongo/indexes';
 import type { ChainLink } from '../mongo/version-chain';
 import { HeadedVersionChain } from './headed-version-chain';
+import { KeyedSerializer } from './keyed-serializer';
 import { accountLoad, checkLeaseRequest, inRpmWindow, isLive } from './lease-window';
 
 export const ACCOUNT_LEASES_COLLECTION = 'account_leases';
@@ -18,6 +19,9 @@ interface StoredLease {
   acquiredAt: Date;
   expiresAt: Date;
 }
+
+/** Leases this instance remembers the account of; beyond it, it forgets them all and asks the store. */
+const REMEMBERED_LEASES = 10_000;
 
 /** An account's leases (expired ones stay until released), its recent starts, its last rpm cap. */
 interface AccountLeaseState {
@@ -47,6 +51,14 @@ export class MongoAccountLeases implements AccountLeases {
   private readonly chain: HeadedVersionChain<AccountLeaseState>;
   private readonly clock: Clock;
   private readonly maxAttempts: number;
+  /**
+   * One change of an account at a time in this instance: its callers (a worker's concurrent claims,
+   * renewals and releases) would otherwise mostly lose races to each other, each lost race another
+   * read and insert. Other instances still race, and the chain settles those.
+   */
+  private readonly changes = new KeyedSerializer();
+  /** The account of each lease taken here (a lease never moves), so releasing it needs no lookup. */
+  private readonly accountOfLease = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -73,6 +85,10 @@ export class MongoAccountLeases implements AccountLeases {
 
   async tryAcquire(request: LeaseRequest): Promise<Lease | null> {
     checkLeaseRequest(request);
+    return this.changes.run(request.accountId, () => this.acquire(request));
+  }
+
+  private async acquire(request: LeaseRequest): Promise<Lease | null> {
     const now = request.now.getTime();
     for (let attempt = 0; attempt < this.maxAttempts; attempt += 1) {
       if (attempt > 0) await pauseBeforeRetry(attempt);
@@ -89,6 +105,8 @@ export class MongoAccountLeases implements AccountLeases {
       };
       const next = { rpmCap: request.rpmCap, leases: [...leases, lease], starts: [...starts, new Date(now)] };
       if (await this.chain.tryAppend(request.accountId, current?.version ?? 0, next)) {
+        if (this.accountOfLease.size >= REMEMBERED_LEASES) this.accountOfLease.clear();
+        this.accountOfLease.set(lease.leaseId, request.accountId);
         return { ...lease, accountId: request.accountId };
       }
     }
@@ -142,19 +160,32 @@ export class MongoAccountLeases implements AccountLeases {
     change: (lease: StoredLease) => StoredLease | null | 'refuse',
   ): Promise<boolean> {
     if (typeof leaseId !== 'string') throw new TypeError('leaseId must be a string');
-    const accountId = await this.chain.findKey({ 'state.leases.leaseId': leaseId });
+    const accountId =
+      this.accountOfLease.get(leaseId) ?? (await this.chain.findKey({ 'state.leases.leaseId': leaseId }));
     if (accountId === undefined) return false;
+    const changed = await this.changes.run(accountId, () => this.changeLeaseOf(accountId, leaseId, change));
+    if (changed === 'released' || changed === 'unknown') this.accountOfLease.delete(leaseId);
+    return changed === 'changed' || changed === 'released';
+  }
+
+  /** 'unknown' when the account has no such lease (any more). */
+  private async changeLeaseOf(
+    accountId: string,
+    leaseId: string,
+    change: (lease: StoredLease) => StoredLease | null | 'refuse',
+  ): Promise<'changed' | 'released' | 'refused' | 'unknown'> {
     for (let attempt = 0; attempt < this.maxAttempts; attempt += 1) {
       if (attempt > 0) await pauseBeforeRetry(attempt);
       const current = await this.chain.latest(accountId);
       const lease = current?.state.leases.find((candidate) => candidate.leaseId === leaseId);
-      if (!current || !lease) return false;
+      if (!current || !lease) return 'unknown';
       const changed = change(lease);
-      if (changed === 'refuse') return false;
+      if (changed === 'refuse') return 'refused';
       const leases = current.state.leases.flatMap((candidate) =>
         candidate.leaseId !== leaseId ? [candidate] : changed === null ? [] : [changed],
       );
-      if (await this.chain.tryAppend(accountId, current.version, { ...current.state, leases })) return true;
+      if (await this.chain.tryAppend(accountId, current.version, { ...current.state, leases }))
+        return changed === null ? 'released' : 'changed';
     }
     throw new ContentionError(`lease ${leaseId}: gave up after ${this.maxAttempts} lost races`);
   }
