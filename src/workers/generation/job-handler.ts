@@ -85,12 +85,16 @@ export class JobHandler {
       recordId: job.recordId,
       revision: job.revision,
     });
-    if ((await this.loadCurrent(job)) === null) return this.drop('stale', job, log);
-    if (job.notBefore !== undefined) await this.pauseUntil(Date.parse(job.notBefore), context, false);
-    await this.waitForCapacity(context);
+    const loaded = await this.loadCurrent(job);
+    if (loaded === null) return this.drop('stale', job, log);
+    const delayed =
+      job.notBefore !== undefined && Date.parse(job.notBefore) > this.deps.clock.now().getTime();
+    if (delayed) await this.pauseUntil(Date.parse(job.notBefore!), context, false);
+    const waited = (await this.waitForCapacity(context)) || delayed;
     const reservation = this.deps.running.reserve();
     try {
-      await this.claimLoop(job, reservation, context, log);
+      // Loaded a moment ago: read again only after a wait (the claim's expected revision guards anyway).
+      await this.claimLoop(job, reservation, context, log, waited ? undefined : loaded);
     } finally {
       reservation.release();
     }
@@ -101,12 +105,15 @@ export class JobHandler {
     reservation: Reservation,
     context: ConsumeContext,
     log: Logger,
+    loaded?: LoadedSlot,
   ): Promise<void> {
     // Accounts whose last slot another worker took this round: full until the next look.
     const busy = new Set<string>();
+    let fresh = loaded;
     for (;;) {
       this.assertRunning();
-      const slot = await this.loadCurrent(job);
+      const slot = fresh ?? (await this.loadCurrent(job));
+      fresh = undefined;
       if (slot === null) return this.drop('stale', job, log);
       const now = this.deps.clock.now();
       const pool = await this.poolSnapshot(now, busy);
@@ -276,13 +283,17 @@ export class JobHandler {
     return views.map((view) => poolAccountFromView(view, loads.get(view.id), now, busy.has(view.id)));
   }
 
-  private async waitForCapacity(context: ConsumeContext): Promise<void> {
+  /** True when it had to wait. */
+  private async waitForCapacity(context: ConsumeContext): Promise<boolean> {
+    let waited = false;
     while (this.deps.running.count >= this.config.maxInFlight) {
+      waited = true;
       this.assertRunning();
       await this.deps.wakeUp.sleep(this.config.heartbeatIntervalMs, this.deps.stopping);
       this.assertRunning();
       await context.heartbeat();
     }
+    return waited;
   }
 
   /**

@@ -4,7 +4,11 @@ import type { GenerationKind } from '../../events';
 export interface GenerationWorkerConfig {
   /** Consumer group of topic jimeng.jobs shared by every generation worker instance. */
   groupId: string;
-  /** Partitions (keys) whose jobs this instance handles at once. */
+  /**
+   * Partitions (keys) whose jobs this instance handles at once. The default is the topics' default
+   * partition count: a worker left alone (the other one died) claims on every partition at once
+   * instead of on half of them, as claims wait on the stores, not on this process's CPU.
+   */
   consumerConcurrency: number;
   /** Attempts this process runs at once; beyond it, jobs wait on the bus (back-pressure). */
   maxInFlight: number;
@@ -32,7 +36,7 @@ const MINUTE = 60_000;
 
 export const DEFAULT_GENERATION_WORKER_CONFIG: GenerationWorkerConfig = {
   groupId: 'generation-workers',
-  consumerConcurrency: 4,
+  consumerConcurrency: 8,
   maxInFlight: 256,
   leaseTtlMs: 30_000,
   reaperIntervalMs: 5_000,
