@@ -93,4 +93,37 @@ describe('MongoReadModelStore on its database', () => {
       await other.close();
     }
   });
+
+  it("writes a document once for all of a batch's events of it", async () => {
+    const client = await MongoClient.connect(mongoUrl(), { monitorCommands: true });
+    const writes: string[] = [];
+    client.on('commandStarted', (event) => {
+      if (['insert', 'update'].includes(event.commandName)) writes.push(event.commandName);
+    });
+    try {
+      const store = new MongoReadModelStore(client.db(fixture.db.databaseName));
+      const countAttempt: ProjectionWrite = {
+        record: {
+          kind: 'image',
+          id: 'r-1',
+          update: (current) => current && { ...current, attemptCount: current.attemptCount + 1 },
+        },
+      };
+
+      await store.applyMany([
+        { position: 1n, writes: [putRecord(aRecord({ id: 'r-1', attemptCount: 0 }))] },
+        { position: 2n, writes: [countAttempt] },
+        { position: 3n, writes: [countAttempt] },
+      ]);
+      await store.applyMany([
+        { position: 4n, writes: [countAttempt] },
+        { position: 5n, writes: [countAttempt] },
+      ]);
+
+      expect(writes).toEqual(['insert', 'update']);
+      expect(await store.getRecord('image', 'r-1')).toMatchObject({ attemptCount: 4, position: '5' });
+    } finally {
+      await client.close();
+    }
+  });
 });
