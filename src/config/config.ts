@@ -31,6 +31,11 @@ export const configSchema = z.object({
   MONGO_URL: z.string().optional(),
   MONGO_DB: z.string().default('jimeng'),
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).default(8),
+  /**
+   * How long the broker waits for a silent worker before giving its partitions to another: the
+   * delay before a crashed worker's queued jobs move on (the broker's minimum is 6000 by default).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
   WORKER_ID: z.coerce.number().int().min(0).max(1023).optional(),
   IMAGE_DEADLINE_MS: z.coerce
     .number()

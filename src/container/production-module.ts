@@ -66,6 +66,7 @@ export async function productionModule(
     brokers: config.KAFKA_BROKERS!,
     clientId: `jimeng-orchestrator-${process.pid}`,
     partitions: config.KAFKA_PARTITIONS,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     logger: logger.child({ component: 'kafka' }),
     onError: (error, message) => logHandlerFailure(logger, error, message),
   });

@@ -4,8 +4,7 @@ import type { AccountLeases, AccountLoad, Lease, LeaseRequest } from '../../port
 import { systemClock, type Clock } from '../../ports/clock';
 import { ContentionError, pauseBeforeRetry } from '../mongo/bounded-retry';
 import { ensureIndexes } from '../mongo/indexes';
-import type { ChainLink } from '../mongo/version-chain';
-import { HeadedVersionChain } from './headed-version-chain';
+import { HeadedVersionChain, type ChainLink } from '../mongo/version-chain';
 import { KeyedSerializer } from './keyed-serializer';
 import { accountLoad, checkLeaseRequest, inRpmWindow, isLive } from './lease-window';
 

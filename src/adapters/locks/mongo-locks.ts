@@ -1,8 +1,7 @@
 import type { Db } from 'mongodb';
 import type { Locks } from '../../ports/locks';
 import { ensureIndexes } from '../mongo/indexes';
-import type { ChainLink } from '../mongo/version-chain';
-import { HeadedVersionChain } from '../account-leases/headed-version-chain';
+import { HeadedVersionChain, type ChainLink } from '../mongo/version-chain';
 import { checkLockArguments } from './lock-arguments';
 
 export const LOCKS_COLLECTION = 'locks';

@@ -72,8 +72,11 @@ interface Step<V extends Versioned> {
   apply(current: V | null): V | null;
 }
 
-/** Where a replace checks that the document is still the one read (see replaceGuard). */
-type ReplaceGuard = 'filter' | 'read';
+/**
+ * Where a replace checks that the document is still the one read (see replaceGuard): in its filter
+ * (atomic on MongoDB), or only by the read just before it (FerretDB).
+ */
+export type ReplaceGuard = 'filter' | 'read';
 
 interface DocumentSteps {
   collection: Collection<StoredDocument>;
@@ -103,7 +106,12 @@ export class MongoReadModelStore implements ReadModelStore {
   private readonly checkpoints: Collection<StoredDocument>;
   private guard: Promise<ReplaceGuard> | undefined;
 
-  constructor(private readonly db: Db) {
+  /** `replaceGuard` is found from the server unless given (the tests run both on FerretDB). */
+  constructor(
+    private readonly db: Db,
+    options: { replaceGuard?: ReplaceGuard } = {},
+  ) {
+    if (options.replaceGuard) this.guard = Promise.resolve(options.replaceGuard);
     this.accounts = db.collection(READ_MODEL_COLLECTIONS.accounts);
     this.records = {
       image: db.collection(READ_MODEL_COLLECTIONS.image),

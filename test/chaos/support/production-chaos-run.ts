@@ -79,7 +79,7 @@ const ROLES = [
  */
 const CHAOS_POOL = POOL.filter((account) => account.fault === 'none');
 /** Short, so a killed worker's attempts and relay lock come back within seconds. */
-const CLUSTER_ENV = { LEASE_TTL_MS: '3000', RELAY_LOCK_TTL_MS: '3000' };
+const CLUSTER_ENV = { LEASE_TTL_MS: '3000', RELAY_LOCK_TTL_MS: '3000', KAFKA_SESSION_TIMEOUT_MS: '6000' };
 /** Every 25th prompt asks for forbidden content: those records fail with CONTENT_REJECTED. */
 const isContent = (index: number) => index % 25 === 12;
 

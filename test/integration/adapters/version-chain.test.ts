@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { HeadedVersionChain } from '../../../src/adapters/account-leases/headed-version-chain';
+import { HeadedVersionChain } from '../../../src/adapters/mongo/version-chain';
 import type { ChainLink } from '../../../src/adapters/mongo/version-chain';
 import { mongoTestDatabases } from './mongo-test-database';
 
