@@ -14,33 +14,25 @@ afterAll(async () => {
   await databases.close();
 });
 
-readModelStoreContract('MongoDB', async () => {
-  const { db, drop } = await databases.fresh();
-  const store = new MongoReadModelStore(db);
-  await store.ensureIndexes();
-  return {
-    store,
-    async cleanup() {
-      await store.close();
-      await drop();
-    },
-  };
-});
-
-// The replace MongoDB gets ({_id, position} filter); the server of these tests picks the other one
-// on its own when it is FerretDB, so both code paths meet the contract here.
-readModelStoreContract('MongoDB, replace guarded by its filter', async () => {
-  const { db, drop } = await databases.fresh();
-  const store = new MongoReadModelStore(db, { replaceGuard: 'filter' });
-  await store.ensureIndexes();
-  return {
-    store,
-    async cleanup() {
-      await store.close();
-      await drop();
-    },
-  };
-});
+// The guard the server picks on its own (the read on FerretDB), and the {_id, position} filter that
+// MongoDB gets: both code paths meet the contract here.
+for (const [label, options] of [
+  ['MongoDB', {}],
+  ['MongoDB, replace guarded by its filter', { replaceGuard: 'filter' }],
+] as const) {
+  readModelStoreContract(label, async () => {
+    const { db, drop } = await databases.fresh();
+    const store = new MongoReadModelStore(db, options);
+    await store.ensureIndexes();
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        await drop();
+      },
+    };
+  });
+}
 
 describe('MongoReadModelStore on its database', () => {
   let fixture: Awaited<ReturnType<typeof databases.fresh>>;

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../src/config/config';
-import { startWithRetry } from '../../../src/runtime/start-with-retry';
+import { startWithRetry, type StartWithRetryOptions } from '../../../src/runtime/start-with-retry';
 
 /** A clock that the retry's own waits move forward. */
 function fakeTime() {
@@ -17,6 +17,20 @@ function fakeTime() {
 
 const refused = () =>
   Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError' });
+
+/** A start that always throws `error`, retried under `options`; counts the starts. */
+function alwaysFailing(error: () => Error, options: Partial<StartWithRetryOptions>) {
+  const time = fakeTime();
+  let starts = 0;
+  const result = startWithRetry(
+    async () => {
+      starts += 1;
+      throw error();
+    },
+    { retryForMs: 60_000, isPermanent: () => false, onRetry: () => undefined, ...time, ...options },
+  );
+  return { time, result, starts: () => starts };
+}
 
 describe('starting while a server is not reachable yet', () => {
   it('starts again with growing waits until the server answers', async () => {
@@ -48,59 +62,34 @@ describe('starting while a server is not reachable yet', () => {
 
   it('caps the wait and gives up with the last error once the retry window is spent', async () => {
     // Given a server that never answers and a 20 s window
-    const time = fakeTime();
-    let starts = 0;
+    const { time, result, starts } = alwaysFailing(refused, { retryForMs: 20_000 });
 
     // When the process starts, then it fails with the server's error, not sooner than the window
-    await expect(
-      startWithRetry(
-        async () => {
-          starts += 1;
-          throw refused();
-        },
-        { retryForMs: 20_000, isPermanent: () => false, onRetry: () => undefined, ...time },
-      ),
-    ).rejects.toThrow('ECONNREFUSED');
+    await expect(result).rejects.toThrow('ECONNREFUSED');
     expect(Math.max(...time.waits)).toBe(5_000);
     expect(time.now()).toBeLessThanOrEqual(20_000);
     expect(time.now() + 5_000).toBeGreaterThan(20_000);
-    expect(starts).toBe(time.waits.length + 1);
+    expect(starts()).toBe(time.waits.length + 1);
   });
 
   it('does not retry what no wait can cure (bad configuration)', async () => {
     // Given a start that fails on configuration
-    const time = fakeTime();
-    let starts = 0;
+    const { time, result, starts } = alwaysFailing(
+      () => new ConfigError('CALLBACK_SECRET is required to sign callbacks'),
+      { isPermanent: (e) => e instanceof ConfigError },
+    );
 
     // When the process starts, then it fails at once
-    await expect(
-      startWithRetry(
-        async () => {
-          starts += 1;
-          throw new ConfigError('CALLBACK_SECRET is required to sign callbacks');
-        },
-        {
-          retryForMs: 60_000,
-          isPermanent: (e) => e instanceof ConfigError,
-          onRetry: () => undefined,
-          ...time,
-        },
-      ),
-    ).rejects.toThrow('CALLBACK_SECRET');
-    expect(starts).toBe(1);
+    await expect(result).rejects.toThrow('CALLBACK_SECRET');
+    expect(starts()).toBe(1);
     expect(time.waits).toEqual([]);
   });
 
   it('starts once when the window is 0 (the embedded profile)', async () => {
-    const time = fakeTime();
-    await expect(
-      startWithRetry(
-        async () => {
-          throw refused();
-        },
-        { retryForMs: 0, isPermanent: () => false, onRetry: () => undefined, ...time },
-      ),
-    ).rejects.toThrow('ECONNREFUSED');
+    const { time, result, starts } = alwaysFailing(refused, { retryForMs: 0 });
+
+    await expect(result).rejects.toThrow('ECONNREFUSED');
+    expect(starts()).toBe(1);
     expect(time.waits).toEqual([]);
   });
 });
