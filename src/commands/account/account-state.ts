@@ -5,6 +5,7 @@ import type {
   CapabilityStatus,
   GenerationKind,
 } from '../../events';
+import { nextQuotaResetAt } from './quota-reset-time';
 
 export interface CapabilityState {
   status: CapabilityStatus;
@@ -58,6 +59,16 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return {
         ...state,
         ...changes,
+        // A new reset time moves the next reset (as the read model shows it), else the scheduler
+        // would see a reset due that the old time still refuses.
+        ...(changes.quotaResetTime === undefined
+          ? {}
+          : {
+              nextQuotaResetAt: nextQuotaResetAt(
+                new Date(event.data.at),
+                changes.quotaResetTime,
+              ).toISOString(),
+            }),
         accountStatus: accountStatus ?? state.accountStatus,
         updateBy: event.data.updateBy,
         updatedAt: event.data.at,

@@ -304,6 +304,35 @@ describe('account decider', () => {
         .when({ type: 'ResetAccountQuota', data: { accountId: '100', at: '2025-06-01T16:00:05.000Z' } })
         .thenNothing());
 
+    it('a new reset time moves the next reset: the reset due at the new time happens', () =>
+      spec([
+        registered,
+        {
+          type: 'AccountQuotaReset',
+          data: { accountId: '100', at: '2025-06-01T16:00:00.000Z', nextResetAt: '2025-06-02T16:00:00.000Z' },
+        },
+        {
+          type: 'AccountUpdated',
+          data: {
+            accountId: '100',
+            changes: { quotaResetTime: { timeOfDay: '08:00', utcOffsetMinutes: 480 } },
+            updateBy: 'admin',
+            at: '2025-06-01T18:00:00.000Z',
+          },
+        },
+      ])
+        .when({ type: 'ResetAccountQuota', data: { accountId: '100', at: '2025-06-02T00:00:00.000Z' } })
+        .then([
+          {
+            type: 'AccountQuotaReset',
+            data: {
+              accountId: '100',
+              at: '2025-06-02T00:00:00.000Z',
+              nextResetAt: '2025-06-03T00:00:00.000Z',
+            },
+          },
+        ]));
+
     it('a forced reset happens anyway', () =>
       spec([
         registered,
