@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTs } from './child';
+import { startAtHead } from '../../test/support/start-at-head';
 
 export const KEYS = {
   admin: 'bench-admin-key-0123456789abcdef',
@@ -56,11 +57,18 @@ export async function startRuntimeProcess(options: RuntimeOptions): Promise<Runt
     JIMENG_BASE_URL: options.jimengBaseUrl,
     LOG_LEVEL: 'silent',
     MONGO_DB: `bench_${Date.now().toString(36)}`,
+    // Scenarios share the production servers: topics of their own, or a runtime would first work
+    // through the jobs the scenarios before it left queued.
+    KAFKA_NAMESPACE: `bench_${Date.now().toString(36)}`,
     // The production profile generates no secrets of its own; throwaway ones for a bench run.
     SECRET_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     CALLBACK_SECRET: randomBytes(32).toString('base64url'),
     ...options.env,
   };
+  // Scenarios share the production servers: this runtime's relay and projector skip the events of
+  // the scenarios before it (else it would generate their storyboards again).
+  if (options.profile === 'production' && env.ESDB_URL && env.MONGO_URL)
+    await startAtHead(env.ESDB_URL, env.MONGO_URL, env.MONGO_DB!);
   const child = spawnTs(join(__dirname, 'runtime-host.ts'), {
     env,
     ...(options.cpuProfileDir

@@ -31,6 +31,11 @@ export const configSchema = z.object({
   MONGO_URL: z.string().optional(),
   MONGO_DB: z.string().default('jimeng'),
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).default(8),
+  /** Prefix of this deployment's topics and consumer groups on a shared cluster. */
+  KAFKA_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only')
+    .optional(),
   /**
    * How long the broker waits for a silent worker before giving its partitions to another: the
    * delay before a crashed worker's queued jobs move on (the broker's minimum is 6000 by default).

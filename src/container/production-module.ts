@@ -67,6 +67,7 @@ export async function productionModule(
     clientId: `jimeng-orchestrator-${process.pid}`,
     partitions: config.KAFKA_PARTITIONS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    ...(config.KAFKA_NAMESPACE ? { namespace: config.KAFKA_NAMESPACE } : {}),
     logger: logger.child({ component: 'kafka' }),
     onError: (error, message) => logHandlerFailure(logger, error, message),
   });

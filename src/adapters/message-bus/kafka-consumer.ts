@@ -13,6 +13,8 @@ export interface KafkaConsumerDependencies {
   /** A handler threw; its message comes again after the backoff. */
   onError(error: unknown, message: IncomingMessage): void;
   onStopped(consumer: KafkaConsumer): void;
+  /** The bus's name of a Kafka topic (without the bus's namespace). */
+  topicName(kafkaTopic: string): string;
 }
 
 /**
@@ -34,7 +36,7 @@ export class KafkaConsumer implements Consumer {
     const partitionKey = `${batch.topic}\u0000${batch.partition}`;
     for (const message of batch.messages) {
       if (this.stopped || !isRunning() || isStale()) return;
-      const incoming = toIncoming(batch.topic, batch.partition, message);
+      const incoming = toIncoming(this.deps.topicName(batch.topic), batch.partition, message);
       let lostMembership: unknown;
       const context: ConsumeContext = {
         heartbeat: async () => {

@@ -19,6 +19,12 @@ export interface KafkaMessageBusOptions {
   partitions?: number;
   /** Replication factor of the topics this bus creates. Default 1. */
   replicationFactor?: number;
+  /**
+   * Prefixes every topic and consumer group (`<namespace>.jimeng.jobs`), so several deployments
+   * (staging and production, say) can share one cluster without consuming each other's jobs.
+   * Handlers see the topic names without it. Default: none.
+   */
+  namespace?: string;
   /** Where kafkajs logs (a pino logger fits); silent without one. */
   logger?: KafkaLogger;
   /** kafkajs' own level filter. Default WARN. */
@@ -59,8 +65,10 @@ export class KafkaMessageBus implements MessageBus {
   };
   private producerConnected: Promise<void> | undefined;
   private closed = false;
+  private readonly prefix: string;
 
   constructor(options: KafkaMessageBusOptions) {
+    this.prefix = options.namespace ? `${options.namespace}.` : '';
     const brokers = (Array.isArray(options.brokers) ? options.brokers : options.brokers.split(','))
       .map((broker) => broker.trim())
       .filter((broker) => broker.length > 0);
@@ -102,8 +110,11 @@ export class KafkaMessageBus implements MessageBus {
   async publish(messages: OutgoingMessage[]): Promise<void> {
     this.assertOpen();
     if (messages.length === 0) return;
-    await this.topics.ensure(messages.map((message) => message.topic));
-    await this.sends.enqueue(messages);
+    const namespaced = this.prefix
+      ? messages.map((message) => ({ ...message, topic: this.prefix + message.topic }))
+      : messages;
+    await this.topics.ensure(namespaced.map((message) => message.topic));
+    await this.sends.enqueue(namespaced);
   }
 
   async subscribe(options: SubscribeOptions): Promise<Consumer> {
@@ -111,11 +122,11 @@ export class KafkaMessageBus implements MessageBus {
     const concurrency = options.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new Error('concurrency must be a positive integer');
-    const topics = [...new Set(options.topics)];
+    const topics = [...new Set(options.topics)].map((topic) => this.prefix + topic);
     await this.topics.ensure(topics);
 
     const kafkaConsumer = this.kafka.consumer({
-      groupId: options.groupId,
+      groupId: this.prefix + options.groupId,
       ...this.consumerSettings,
       allowAutoTopicCreation: false,
       // Fetch and coordination failures: retry with backoff, then kafkajs restarts the consumer.
@@ -127,6 +138,7 @@ export class KafkaMessageBus implements MessageBus {
       backoff: this.backoff,
       onError: this.onError,
       onStopped: (stopped) => this.consumers.delete(stopped),
+      topicName: (kafkaTopic) => kafkaTopic.slice(this.prefix.length),
     });
     try {
       await kafkaConsumer.connect();

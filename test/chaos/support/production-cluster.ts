@@ -2,11 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
-import { EsdbEventStore } from '../../../src/adapters/event-store/esdb-event-store';
-import { MongoReadModelStore } from '../../../src/adapters/read-models/mongo-read-model-store';
-import { READ_MODELS_PROJECTOR } from '../../../src/projections/projector';
 import { freePort } from '../../infra/ports';
+import { startAtHead } from '../../support/start-at-head';
 import type { ExitInfo } from '../../infra/process';
 import {
   describeServices,
@@ -211,26 +208,5 @@ async function untilReady(member: Member, deadline: number): Promise<void> {
     } catch (error) {
       if (member.process === tried || Date.now() >= deadline) throw error;
     }
-  }
-}
-
-/**
- * The event store may hold other tests' history: the relay and the projector of a fresh database
- * start at today's head, as an operator moving to new read models and topics would.
- */
-async function startAtHead(esdbUrl: string, mongoUrl: string, database: string): Promise<bigint | null> {
-  const events = new EsdbEventStore(esdbUrl);
-  const mongo = await MongoClient.connect(mongoUrl, { serverSelectionTimeoutMS: 10_000 });
-  try {
-    const head = await events.headPosition();
-    if (head !== null) {
-      const readModels = new MongoReadModelStore(mongo.db(database));
-      await readModels.saveCheckpoint('relay', head);
-      await readModels.saveCheckpoint(READ_MODELS_PROJECTOR, head);
-    }
-    return head;
-  } finally {
-    await events.close();
-    await mongo.close();
   }
 }

@@ -64,6 +64,47 @@ describe('KafkaMessageBus on Kafka', () => {
     expect(metadata.topics[0].partitions).toHaveLength(6);
   });
 
+  it('keeps deployments with different namespaces apart on one cluster', async () => {
+    // Given two deployments on one cluster, each with its own namespace, the same topic and group
+    const topic = `bus.namespaced.${randomUUID()}`;
+    const groupId = `g-${randomUUID()}`;
+    const [staging, production] = ['staging', 'production'].map(
+      (namespace) =>
+        new KafkaMessageBus({ brokers: brokers(), partitions: 2, namespace: `${namespace}-${randomUUID()}` }),
+    ) as [KafkaMessageBus, KafkaMessageBus];
+    const seen: Record<string, IncomingMessage[]> = { staging: [], production: [] };
+    try {
+      for (const [name, deployment] of [
+        ['staging', staging],
+        ['production', production],
+      ] as const) {
+        consumers.push(
+          await deployment.subscribe({
+            groupId,
+            topics: [topic],
+            handler: async (message) => void seen[name]!.push(message),
+          }),
+        );
+      }
+
+      // When each publishes one message
+      await staging.publish([{ topic, key: 'k', value: '"from staging"' }]);
+      await production.publish([{ topic, key: 'k', value: '"from production"' }]);
+
+      // Then each consumes only its own, under the topic name it used
+      await waitFor(() => seen.staging!.length >= 1 && seen.production!.length >= 1, {
+        ...DEADLINE,
+        message: 'both messages',
+      });
+      expect(seen.staging!.map((m) => [m.topic, m.value])).toEqual([[topic, '"from staging"']]);
+      expect(seen.production!.map((m) => [m.topic, m.value])).toEqual([[topic, '"from production"']]);
+      expect(await kafkaAdmin.listTopics()).not.toContain(topic);
+    } finally {
+      await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+      await Promise.all([staging.close(), production.close()]);
+    }
+  });
+
   it('puts every message of one key in one partition, and spreads keys over partitions', async () => {
     const topic = `bus.keys.${randomUUID()}`;
     const keys = Array.from({ length: 12 }, (_, n) => `image-p.s${n}`);

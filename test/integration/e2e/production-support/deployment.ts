@@ -3,10 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { EsdbEventStore } from '../../../../src/adapters/event-store/esdb-event-store';
-import { MongoReadModelStore } from '../../../../src/adapters/read-models/mongo-read-model-store';
-import { READ_MODELS_PROJECTOR } from '../../../../src/projections/projector';
 import { freePort } from '../../../infra/ports';
+import { startAtHead } from '../../../support/start-at-head';
 import {
   describeServices,
   startService,
@@ -44,24 +42,6 @@ function required(name: 'ESDB_URL' | 'MONGO_URL'): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run through the integration project (its global set-up)`);
   return value;
-}
-
-/**
- * The event store is shared by every integration test file. A fresh deployment against a store with
- * history would relay and project all of it; start the relay and the projector at today's head, as
- * an operator moving to new read models and topics would.
- */
-async function startAtHead(mongo: MongoClient, database: string, esdbUrl: string): Promise<void> {
-  const events = new EsdbEventStore(esdbUrl);
-  try {
-    const head = await events.headPosition();
-    if (head === null) return;
-    const readModels = new MongoReadModelStore(mongo.db(database));
-    await readModels.saveCheckpoint('relay', head);
-    await readModels.saveCheckpoint(READ_MODELS_PROJECTOR, head);
-  } finally {
-    await events.close();
-  }
 }
 
 /**
@@ -112,7 +92,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   };
 
   try {
-    await startAtHead(mongo, database, esdbUrl);
+    await startAtHead(esdbUrl, mongoUrl, database);
     for (const [index, { name, role }] of options.roles.entries()) {
       services.push(
         startService({
