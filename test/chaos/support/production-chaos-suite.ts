@@ -1,5 +1,6 @@
 import { printFigures } from './chaos-figures';
 import { chaosRandom } from './chaos-random';
+import { itKeepsTheRunInvariants } from './run-invariants';
 import { runProductionChaos, type ProductionChaosResult } from './production-chaos-run';
 
 /**
@@ -48,26 +49,7 @@ export function describeProductionChaos(options: {
       for (const kill of kills) expect(kill.done).toBeLessThan(options.storyboards);
     });
 
-    it('loses no accepted storyboard: each ends completed or failed for a recorded reason', () => {
-      const { outcomes } = run();
-      expect(outcomes.lost).toEqual([]);
-      expect(outcomes.completed + outcomes.failed).toBe(options.storyboards);
-      expect(outcomes.wrongOutcome).toEqual([]);
-    });
-
-    it('completes no storyboard twice (one terminal event per record run in the event store)', () => {
-      expect(run().outcomes.duplicated).toEqual([]);
-    });
-
-    it('shows in the read models what the event store says of every record', () => {
-      expect(run().outcomes.mismatched).toEqual([]);
-    });
-
-    it('has read models equal to a rebuild from the event store', () => {
-      const { rebuild } = run();
-      expect(rebuild.compared).toBeGreaterThan(options.storyboards);
-      expect(rebuild.differences).toEqual([]);
-    });
+    itKeepsTheRunInvariants(run, options.storyboards);
 
     it('crashes no running process through the faults, and each stops cleanly on SIGTERM', () => {
       // A process started while the broker is down may give up starting (exit 1); compose starts it
