@@ -3,11 +3,11 @@ import { describeProductionChaos } from '../../chaos/support/production-chaos-su
 /**
  * The bounded form of test/chaos/production-chaos.test.ts for `npm test`: the production profile's
  * processes on a Kafka broker of this test (and the set-up's MongoDB-wire server); 3 worker kills
- * and one broker crash at random points of a 100-storyboard run.
+ * and one broker crash at random points of a 200-storyboard run.
  */
 describeProductionChaos({
   label: 'bounded',
-  storyboards: 100,
+  storyboards: 200,
   workerKills: 3,
   kafkaRestarts: 1,
   mongoOutageMs: 0,
