@@ -1,4 +1,5 @@
 import { MongoClient, type Db } from 'mongodb';
+import { COMPOSE_ROLES } from '../../integration/e2e/production-support/service-process';
 import { EsdbEventStore } from '../../../src/adapters/event-store/esdb-event-store';
 import {
   MongoReadModelStore,
@@ -66,13 +67,7 @@ export interface ProductionChaosResult {
 }
 
 const WORKERS = ['worker-1', 'worker-2'] as const;
-const ROLES = [
-  { name: 'api', role: 'api' },
-  { name: 'relay', role: 'relay' },
-  { name: 'projector', role: 'projector' },
-  { name: 'worker-1', role: 'worker' },
-  { name: 'worker-2', role: 'worker' },
-] as const;
+const ROLES = COMPOSE_ROLES;
 /**
  * The healthy half of the e2e pool (four domestic accounts, two on hk, two slots each): the faults
  * here are the processes' and the servers', not the accounts' (the e2e pipeline test covers those).

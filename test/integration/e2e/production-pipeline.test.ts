@@ -1,4 +1,5 @@
 import { startKafka, type KafkaServer } from '../../infra/kafka';
+import { COMPOSE_ROLES } from './production-support/service-process';
 import { startSimulator, type RunningSimulator, type SimulatorStats } from '../../../src/simulator';
 import { waitFor } from '../../support/wait-for';
 import { ApiClient } from './production-support/api-client';
@@ -49,13 +50,7 @@ const WAVES = {
 const ALL = [...WAVES.first, ...WAVES.second, ...WAVES.third];
 /** A dead worker's attempts come back after this (the default 30 s would only make the test slow). */
 const LEASE_TTL_MS = 10_000;
-const ROLES = [
-  { name: 'api', role: 'api' },
-  { name: 'relay', role: 'relay' },
-  { name: 'projector', role: 'projector' },
-  { name: 'worker-1', role: 'worker' },
-  { name: 'worker-2', role: 'worker' },
-] as const;
+const ROLES = COMPOSE_ROLES;
 
 interface AccountView {
   id: string;

@@ -5,6 +5,15 @@ import { GiveUp, waitFor } from '../../../support/wait-for';
 
 export type ServiceRole = 'api' | 'worker' | 'projector' | 'relay';
 
+/** The processes of the compose file: one per role, two workers sharing the pool. */
+export const COMPOSE_ROLES = [
+  { name: 'api', role: 'api' },
+  { name: 'relay', role: 'relay' },
+  { name: 'projector', role: 'projector' },
+  { name: 'worker-1', role: 'worker' },
+  { name: 'worker-2', role: 'worker' },
+] as const;
+
 /** One `node src/main.ts --role <role>` process, as one container of a compose file would run it. */
 export interface ServiceProcess {
   /** e.g. `worker-2`. */
